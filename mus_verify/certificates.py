@@ -1,0 +1,193 @@
+"""Stability certificates (paper Thm 3.2) with the strict, tie-aware radius.
+
+If every class coordinate of g(x, ·) is λ-Lipschitz in the L1 (Hamming) norm
+(Thm 3.1), then for any β at distance d from α, g_A can fall by at most λd and
+any other class rise by at most λd, so the top class stays the *unique*
+argmax whenever ``2λd < gap`` (gap = g_A − g_B at α). The largest integer d with
+``2λd < gap`` is
+
+    r = ⌈gap / (2λ)⌉ − 1        (and r = −1 when gap = 0: no certificate)
+
+which is the only rule this package offers as sound (:func:`certified_radius`).
+Two published forms claim one step too much:
+
+* ``⌈gap/(2λ)⌉`` (paper Remark 2.6): when gap/(2λ) = 1.5 it claims radius 2,
+  but at d = 2 the bound 2λd = 4λ exceeds gap, so the top two may swap.
+* ``⌊gap/(2λ)⌋`` (or "gap/(2λ) >= r"): when gap/(2λ) is an integer r it claims
+  d = r, where the bound only gives g_A >= g_B: the two classes can tie and
+  argmax picks either. Smallest case (mus-notes): n = 2, q = 2, λ = 1/2, h
+  votes class 1 only when both features are hidden; at α = (0, 0) gap = 1 and
+  ⌊1/1⌋ = 1, yet α' = (0, 1) gives g = (1/2, 1/2).
+
+These two live in :data:`UNSOUND_RADIUS_RULES` only so the checkers can
+reproduce the errata; never certify with them.
+
+With voting, g·N is an integer vector, so the rule runs on integers and no
+float rounding can make it unsound.
+
+>>> certified_radius(Fraction(1), Fraction(1, 2))
+0
+>>> certified_radius(Fraction(3, 4), Fraction(1, 4))
+1
+>>> certified_radius(Fraction(0), Fraction(1, 4))
+-1
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._validation import as_fraction, check_binary_vector
+from .distributions import MaskDistribution
+from .errors import InvalidArgument
+from .smoothing import Classifier, smooth
+
+__all__ = [
+    "certified_radius",
+    "top_two",
+    "TopTwo",
+    "Certificate",
+    "certify",
+    "certify_incremental",
+    "certify_decremental",
+    "lipschitz_constant",
+    "RADIUS_RULES",
+    "SOUND_RADIUS_RULES",
+    "UNSOUND_RADIUS_RULES",
+]
+
+
+def _check_gap_lam(gap: Any, lam: Any) -> tuple[Fraction, Fraction]:
+    gap = as_fraction(gap, "gap")
+    lam = as_fraction(lam, "lam")
+    if not 0 <= gap <= 1:
+        raise InvalidArgument("gap", gap, "a top-1 minus top-2 probability gap in [0, 1]")
+    if not 0 < lam <= 1:
+        raise InvalidArgument("lam", lam, "a Lipschitz constant λ in (0, 1]")
+    return gap, lam
+
+
+def certified_radius(gap: Any, lam: Any) -> int:
+    """Largest integer r with 2λr < gap, i.e. ⌈gap/(2λ)⌉ − 1; −1 when gap = 0. Exact."""
+    gap, lam = _check_gap_lam(gap, lam)
+    return math.ceil(gap / (2 * lam)) - 1
+
+
+def _floor_radius(gap: Any, lam: Any) -> int:
+    """UNSOUND (ties): ⌊gap/(2λ)⌋. Kept only to reproduce the erratum."""
+    gap, lam = _check_gap_lam(gap, lam)
+    return math.floor(gap / (2 * lam))
+
+
+def _ceil_radius(gap: Any, lam: Any) -> int:
+    """UNSOUND (one step too far): ⌈gap/(2λ)⌉ of the paper's Remark 2.6. Kept only to reproduce the erratum."""
+    gap, lam = _check_gap_lam(gap, lam)
+    return math.ceil(gap / (2 * lam))
+
+
+RADIUS_RULES: dict[str, Callable[[Any, Any], int]] = {
+    "strict": certified_radius,
+    "floor": _floor_radius,
+    "ceil": _ceil_radius,
+}
+SOUND_RADIUS_RULES = ("strict",)
+UNSOUND_RADIUS_RULES = ("floor", "ceil")
+
+
+@dataclass(frozen=True)
+class TopTwo:
+    """The predicted class (None when the top two tie), the runner-up and the exact gap."""
+
+    predicted: int | None
+    runner_up: int | None
+    gap: Fraction
+
+
+def top_two(probabilities: Sequence[Any]) -> TopTwo:
+    """Top-1 minus top-2 of an exact probability vector (one class: gap = its probability).
+
+    >>> top_two([Fraction(1, 2), Fraction(1, 2)])
+    TopTwo(predicted=None, runner_up=None, gap=Fraction(0, 1))
+    """
+    values = [as_fraction(p, f"probabilities[{c}]") for c, p in enumerate(probabilities)]
+    if not values:
+        raise InvalidArgument("probabilities", [], "at least one class")
+    order = sorted(range(len(values)), key=lambda c: (-values[c], c))
+    if len(values) == 1:
+        return TopTwo(order[0], None, values[0])
+    gap = values[order[0]] - values[order[1]]
+    if gap == 0:
+        return TopTwo(None, None, gap)
+    return TopTwo(order[0], order[1], gap)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certified radius: every β within Hamming distance ``radius`` of ``alpha`` keeps ``predicted`` as unique argmax."""
+
+    kind: str
+    alpha: tuple[int, ...]
+    probabilities: tuple[Fraction, ...]
+    predicted: int | None
+    gap: Fraction
+    lam: Fraction
+    radius: int
+
+
+def lipschitz_constant(distribution: MaskDistribution) -> Fraction:
+    """max_i Pr[s_i = 1]: the proof of Thm 3.1 bounds |g(x,α) − g(x,α')| by Σ_i Pr[s_i = 1]|δ_i|."""
+    return max(distribution.marginals())
+
+
+def certify(
+    h: Classifier,
+    x: Any,
+    alpha: Any,
+    distribution: MaskDistribution,
+    *,
+    lam: Any = None,
+    kind: str = "at-alpha",
+    **smooth_kwargs: Any,
+) -> Certificate:
+    """Certificate at mask α with the strict radius.
+
+    ``lam`` defaults to the distribution's largest coordinate marginal (its
+    exact Lipschitz constant); a given ``lam`` smaller than that is refused,
+    because certifying with it would claim more than Thm 3.1 gives.
+    """
+    exact_lam = lipschitz_constant(distribution)
+    if lam is None:
+        lam = exact_lam
+    else:
+        lam = as_fraction(lam, "lam")
+        if lam < exact_lam:
+            raise InvalidArgument("lam", lam, f"a Lipschitz constant >= the distribution's largest marginal {exact_lam}")
+    if lam == 0:
+        raise InvalidArgument("distribution", distribution.name, "noise that keeps some feature (every marginal is 0, so g is constant)")
+    alpha_mask = check_binary_vector(alpha, distribution.n, "alpha")
+    probabilities = smooth(h, x, alpha_mask, distribution, **smooth_kwargs)
+    best = top_two(probabilities)
+    return Certificate(
+        kind=kind,
+        alpha=tuple(int(a) for a in alpha_mask),
+        probabilities=probabilities,
+        predicted=best.predicted,
+        gap=best.gap,
+        lam=lam,
+        radius=certified_radius(best.gap, lam),
+    )
+
+
+def certify_incremental(h: Classifier, x: Any, explanation: Any, distribution: MaskDistribution, **kwargs: Any) -> Certificate:
+    """Incremental stability radius: the certificate at α = the explanation φ(x)."""
+    return certify(h, x, explanation, distribution, kind="incremental", **kwargs)
+
+
+def certify_decremental(h: Classifier, x: Any, distribution: MaskDistribution, **kwargs: Any) -> Certificate:
+    """Decremental stability radius: the certificate at α = 1 (the full input)."""
+    return certify(h, x, np.ones(distribution.n, dtype=bool), distribution, kind="decremental", **kwargs)

@@ -1,0 +1,72 @@
+"""The ``mus-verify`` command line: a thin layer over the library.
+
+``main(argv) -> int`` runs in-process (tests call it directly). Sub-commands
+live in their own modules listed in ``COMMAND_MODULES``; each exposes
+``register(subparsers, common)``, sets ``handler`` and imports nothing heavy
+at module level so ``--help`` stays fast. Exit codes are in
+:mod:`mus_verify.cli.output`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from ..errors import MusVerifyError
+from .output import EXIT_USAGE, emit_error
+
+COMMAND_MODULES = ("mus_verify.cli.check",)
+
+EPILOG = """exit codes: 0 every result holds; 1 a counterexample was found; 2 usage or
+environment error; 3 inconclusive (UNKNOWN or VACUOUS; never a pass).
+--json prints one object {"ok": bool, "results": [...]} on stdout."""
+
+
+class UsageError(Exception):
+    """argparse's complaint, turned into an exception so main() can return 2 (and JSON)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    # SUPPRESS keeps a sub-command's default from overwriting a --json given before it.
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object on stdout")
+    parser = _Parser(
+        prog="mus-verify",
+        description="Check the stability guarantees of Multiplicative Smoothing (MuS) exactly.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--json", action="store_true", default=False, help="print one JSON object on stdout")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    wants_json = "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "handler", None) is None:
+            build_parser().print_help(sys.stderr)
+            return EXIT_USAGE
+        return int(args.handler(args))
+    except UsageError as exc:
+        return emit_error(str(exc), wants_json)
+    except MusVerifyError as exc:
+        return emit_error(str(exc), wants_json)
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+
+
+def main_exit() -> None:
+    """Console-script entry point: exit with :func:`main`'s code."""
+    sys.exit(main())

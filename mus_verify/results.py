@@ -51,6 +51,8 @@ class Verdict(str, enum.Enum):
 # returns True when the exact reference still shows the violation. Strings keep
 # the checker modules (and their heavy imports) unloaded until a replay is asked for.
 _REPLAYERS: dict[str, str] = {}
+# Packages whose import registers the built-in replayers.
+_REPLAYER_MODULES = ("mus_verify.checks", "mus_verify.report")
 
 
 def register_replayer(kind: str, target: str) -> None:
@@ -61,9 +63,11 @@ def register_replayer(kind: str, target: str) -> None:
 def replay(counterexample: "Counterexample") -> bool:
     """Re-run a counterexample in the exact reference; True iff the violation is reproduced."""
     target = _REPLAYERS.get(counterexample.kind)
-    if target is None:
-        # Built-in kinds register themselves on import of the checks package.
-        importlib.import_module("mus_verify.checks")
+    for module in _REPLAYER_MODULES:
+        if target is not None:
+            break
+        # Built-in kinds register themselves when their package is imported.
+        importlib.import_module(module)
         target = _REPLAYERS.get(counterexample.kind)
     if target is None:
         raise KeyError(f"no replayer registered for counterexample kind {counterexample.kind!r}")

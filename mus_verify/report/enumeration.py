@@ -124,8 +124,13 @@ def vote_table(h: Callable[[np.ndarray], np.ndarray], x: np.ndarray, groups: np.
     if n > MAX_ENUMERATION_GROUPS:
         raise InvalidArgument("n", n, f"at most {MAX_ENUMERATION_GROUPS} feature groups for enumeration (2^n masks)")
     codes = np.arange(1 << n, dtype=np.int64)
-    all_masks = ((codes[:, None] >> np.arange(n)) & 1).astype(bool)
-    table = _voted_classes(h, x, groups, all_masks)
+    # Masks that differ only in groups whose coordinates are all zero give the same input x ⊙ mask,
+    # so h is evaluated once per distinct masked input (digits: background patches).
+    nonzero_groups = np.unique(groups[x != 0])
+    visible_bits = int(sum(1 << int(g) for g in nonzero_groups))
+    keys, inverse = np.unique(codes & visible_bits, return_inverse=True)
+    key_masks = ((keys[:, None] >> np.arange(n)) & 1).astype(bool)
+    table = _voted_classes(h, x, groups, key_masks)[np.asarray(inverse).reshape(-1)]
     votes = np.zeros((1 << n, m), dtype=np.int32)
     for s in mask_codes(noise_masks):
         votes[codes, table[codes & s]] += 1

@@ -53,12 +53,12 @@ def _build(dataset: Dataset) -> Any:
         rows, cols = dataset.image_shape
         return nn.Sequential(
             nn.Unflatten(1, (1, rows, cols)),
-            nn.Conv2d(1, 16, 3, padding=1),
+            nn.Conv2d(1, 8, 3, padding=1),
             nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1, stride=2),
+            nn.Conv2d(8, 16, 3, padding=1, stride=2),
             nn.ReLU(),
             nn.Flatten(),
-            nn.Linear(32 * (rows // 2) * (cols // 2), m),
+            nn.Linear(16 * (rows // 2) * (cols // 2), m),
         )
     return nn.Sequential(nn.Linear(d, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, m))
 
@@ -67,11 +67,11 @@ def train(dataset: Dataset, lam: Fraction, *, seed: int = 0, epochs: int | None 
     """Train the dataset's base model with Bernoulli(λ) group masking on every training input."""
     import torch
 
-    epochs = epochs if epochs is not None else (40 if dataset.image_shape is not None else 300)
+    epochs = epochs if epochs is not None else (20 if dataset.image_shape is not None else 300)
     x = torch.as_tensor(dataset.x_train, dtype=torch.float32)
     y = torch.as_tensor(dataset.y_train)
     groups = torch.as_tensor(dataset.groups)
-    batch_size = 64 if dataset.image_shape is not None else len(x)
+    batch_size = 128 if dataset.image_shape is not None else len(x)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         module = _build(dataset)

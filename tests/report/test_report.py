@@ -51,11 +51,17 @@ def test_wine_report_is_sound_and_complete(wine_report):
     assert "![stability](stability.png)" in (out / "summary.md").read_text()
 
 
-def test_the_ceil_rule_is_refuted_with_a_replayable_counterexample(tmp_path):
+@pytest.fixture(scope="module")
+def ceil_report(tmp_path_factory):
     """Planted bug: the paper's Remark 2.6 rule ⌈gap/(2λ)⌉. (⌊gap/(2λ)⌋ fails only at exact ties, which
     this data need not have; the tie case in tests/unit/test_certificates.py refutes it.)"""
-    config = ReportConfig(dataset="wine", out=tmp_path, lams=["16/64"], max_points=40, epochs=80, radius_rule="ceil", show_progress=False)
-    result, document = run_report(config)
+    out = tmp_path_factory.mktemp("ceil")
+    config = ReportConfig(dataset="wine", out=out, lams=["16/64"], max_points=40, epochs=80, radius_rule="ceil", show_progress=False)
+    return run_report(config)
+
+
+def test_the_ceil_rule_is_refuted_with_a_replayable_counterexample(ceil_report):
+    result, document = ceil_report
     assert result.verdict is Verdict.REFUTED and document["unsound"] > 0
     cex = result.counterexample
     assert cex.kind == "report-unsound"
@@ -64,15 +70,12 @@ def test_the_ceil_rule_is_refuted_with_a_replayable_counterexample(tmp_path):
     assert replay_unsound(cex.data)
 
 
-def test_strict_counterexample_data_does_not_replay(tmp_path):
-    config = ReportConfig(dataset="wine", out=tmp_path, lams=["16/64"], max_points=40, epochs=80, radius_rule="ceil", show_progress=False)
-    result, _ = run_report(config)
-    data = dict(result.counterexample.data)
+def test_strict_counterexample_data_does_not_replay(ceil_report):
+    data = dict(ceil_report[0].counterexample.data)
     data["certified"] = data["distance"] - 1  # what the strict rule can claim at most
     assert not replay_unsound(data)
 
 
-@pytest.mark.parametrize("x", [[1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 0.0, 3.0, 0.0, 0.0]], ids=["distinct-nonzero", "with-zeros"])
 def test_vote_table_matches_the_exact_reference_at_every_mask(x):
     """With zero entries, masks differing only there give one input; the memoised table must not care."""
     rng = np.random.default_rng(0)

@@ -76,6 +76,7 @@ def test_strict_counterexample_data_does_not_replay(ceil_report):
     assert not replay_unsound(data)
 
 
+@pytest.mark.parametrize("x", [[1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 0.0, 3.0, 0.0, 0.0]], ids=["distinct-nonzero", "with-zeros"])
 def test_vote_table_matches_the_exact_reference_at_every_mask(x):
     """With zero entries, masks differing only there give one input; the memoised table must not care."""
     rng = np.random.default_rng(0)

@@ -1,0 +1,41 @@
+"""Z3 proofs for bounded n and counterexample search for smoothing variants.
+
+* :func:`prove` (:mod:`.prover`) — one property of one variant at one size: PROVED (UNSAT for every
+  base classifier, input, mask and seed vector), REFUTED (a model confirmed by the exact judge) or
+  UNKNOWN (the deterministic ``rlimit`` budget ran out);
+* :func:`search` (:mod:`.size_search`) — sizes from the smallest upward until a counterexample;
+* :mod:`.judges` — the exact (Z3-free) judges, registered as replayers of the ``smt-*`` kinds;
+* :mod:`.encoding`, :mod:`.ops_z3`, :mod:`.properties` — the encoding.
+
+Importing this package registers the replayers but does not import z3; ``prove`` and ``search`` do.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ..results import register_replayer
+
+PROPERTY_NAMES = ("masking-equivalence", "lipschitz", "stability", "marginals", "reference")
+
+for _name in PROPERTY_NAMES:
+    register_replayer(f"smt-{_name}", f"mus_verify.smt.judges:replay_{_name.replace('-', '_')}")
+
+_EXPORTS = {
+    "prove": "mus_verify.smt.prover",
+    "DEFAULT_RLIMIT": "mus_verify.smt.prover",
+    "search": "mus_verify.smt.size_search",
+    "search_sizes": "mus_verify.smt.size_search",
+    "judge": "mus_verify.smt.judges",
+    "PROPERTIES": "mus_verify.smt.properties",
+}
+
+__all__ = ["PROPERTY_NAMES", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mus_verify.smt' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -17,7 +17,9 @@ Two published forms claim one step too much:
   d = r, where the bound only gives g_A >= g_B: the two classes can tie and
   argmax picks either. Smallest case (mus-notes): n = 2, q = 2, λ = 1/2, h
   votes class 1 only when both features are hidden; at α = (0, 0) gap = 1 and
-  ⌊1/1⌋ = 1, yet α' = (0, 1) gives g = (1/2, 1/2).
+  ⌊1/1⌋ = 1, yet α' = (0, 1) gives g = (1/2, 1/2). (One feature already
+  suffices: n = 1, α = (0) against α' = (1); `mus-verify search mus --property
+  stability --radius-rule floor` finds it.)
 
 These two live in :data:`UNSOUND_RADIUS_RULES` only so the checkers can
 reproduce the errata; never certify with them.

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "mus_verify.cli.check",
     "mus_verify.cli.report",
     "mus_verify.cli.prove",
+    "mus_verify.cli.gate",
 )
 
 EPILOG = """exit codes: 0 every result holds; 1 a counterexample was found; 2 usage or

@@ -1,0 +1,126 @@
+"""The CI correctness gate for third-party MuS implementations (issue 6).
+
+Contract of an implementation under test: a factory
+``factory(base, *, q, lam, seed) -> smoothed`` where ``smoothed(x, alpha)``
+returns the (B, m) smoothed probabilities g(x, α) and may have
+``smoothed.certify(x, alpha) -> (B,)`` integer radii; or an nn.Module class
+``Cls(base_model, q, lambd)`` with ``forward(x, alpha=None[, mu=None])``
+(adapted by :class:`~mus_verify.gate.target.ModuleFactory`).
+
+>>> from mus_verify.gate import GateSettings, PROPERTIES
+>>> PROPERTIES[:4]
+('contract', 'rng_isolation', 'probabilities', 'masked_inputs')
+>>> GateSettings(profile="quick").strict
+False
+
+Typical use::
+
+    from mus_verify.gate import gate
+    report = gate("mypkg.smoothing:factory")        # or gate(factory), gate(MyMuSModule)
+    print(report.render()); assert report.ok
+
+The command line is ``mus-verify gate TARGET``; the pytest plugin
+(:mod:`mus_verify.pytest_plugin`) offers the ``mus_gate`` fixture. Nothing
+here imports torch until an implementation is actually gated.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ..results import register_replayer
+
+__all__ = [
+    "gate",
+    "run_gate",
+    "assert_gate_passes",
+    "GateFailed",
+    "GateSettings",
+    "GateReport",
+    "GateConfig",
+    "PROFILES",
+    "PROPERTIES",
+    "load_target",
+    "load_factory",
+    "as_factory",
+    "ModuleFactory",
+]
+
+PROPERTIES = (
+    "contract",
+    "rng_isolation",
+    "probabilities",
+    "masked_inputs",
+    "determinism",
+    "batch_consistency",
+    "keep_rates",
+    "seed_use",
+    "masking_equivalence",
+    "keep_mask",
+    "lipschitz",
+    "certificate",
+    "alpha_validation",
+    "conformance",
+)
+
+for _name in PROPERTIES:
+    register_replayer(f"gate.{_name}", "mus_verify.gate.replay:replay")
+
+_EXPORTS = {
+    "run_gate": "mus_verify.gate.runner",
+    "GateSettings": "mus_verify.gate.configs",
+    "GateConfig": "mus_verify.gate.configs",
+    "PROFILES": "mus_verify.gate.configs",
+    "GateReport": "mus_verify.gate.report",
+    "load_target": "mus_verify.gate.target",
+    "load_factory": "mus_verify.gate.target",
+    "as_factory": "mus_verify.gate.target",
+    "ModuleFactory": "mus_verify.gate.target",
+}
+
+
+class GateFailed(AssertionError):
+    """Raised by :func:`assert_gate_passes`; ``report`` holds the full report."""
+
+    def __init__(self, report: Any) -> None:
+        super().__init__(report.render())
+        self.report = report
+
+
+def gate(implementation: Any, **settings: Any) -> Any:
+    """Gate a factory, an nn.Module-style class or a TARGET string; keyword arguments are :class:`GateSettings` fields."""
+    from .configs import GateSettings
+    from .runner import run_gate
+
+    target = settings.pop("target", None)
+    return run_gate(implementation, GateSettings(**_tuples(settings)), target=target)
+
+
+def assert_gate_passes(implementation: Any, **settings: Any) -> Any:
+    """:func:`gate`, raising :class:`GateFailed` (an AssertionError) with the rendered report unless every property holds."""
+    report = gate(implementation, **settings)
+    if not report.ok:
+        raise GateFailed(report)
+    return report
+
+
+def _tuples(settings: dict[str, Any]) -> dict[str, Any]:
+    for key in ("ns", "qs", "lams", "properties"):
+        if key in settings and settings[key] is not None and not isinstance(settings[key], tuple):
+            value = settings[key]
+            settings[key] = tuple(value) if isinstance(value, (list, set, frozenset)) else (value,)
+    return settings
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mus_verify.gate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

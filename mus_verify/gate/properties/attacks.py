@@ -1,0 +1,130 @@
+"""Classifiers that make the stability bound of Thm 3.2 tight, built from the noise an implementation applies.
+
+Given the masks s_1..s_N (uniform weights) and a path length d, pick d
+features P whose keep sets I_P (the masks keeping them) are pairwise disjoint,
+let α keep every other feature, and let a voting classifier say
+
+* class B when any feature of P is visible;
+* class B on a chosen set of α-patterns covering exactly b masks outside ∪ I_P;
+* class A otherwise.
+
+Then g_B(x, α) = b/N and adding the features of P one by one raises g_B by
+|I_P|/N = λ per step while g_A falls by the same amount: the Lipschitz bound
+is met with equality along the whole path. With b = N/2 − dλN the two classes
+*tie* at distance d, where gap/(2λ) = d exactly: the strict radius is d − 1,
+the floor rule and "≥ r" claim d, and so does any rule fed with a λ rounded
+down (0.3333 for 1/3). With b = ⌊N/2⌋ + 1 − dλN the classes *swap* at d
+while gap/(2λ) is just below d: the ceil rule of Remark 2.6 claims d. d = 0
+(b = N/2) is a tie at α itself, where only r = −1 is sound.
+
+The gate then asks the implementation's ``certify`` for α and checks every β in
+the claimed Hamming ball, so a rule that claims one step too many is caught
+with the witness β = α ∪ P. The seed vector is chosen so that such feature
+sets exist (:func:`spread_seed`); for classes that draw their own v the
+construction uses whatever masks they apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..classifiers import PatternVotes
+
+__all__ = ["Construction", "constructions", "spread_seed"]
+
+
+@dataclass
+class Construction:
+    classifier: PatternVotes
+    alpha: np.ndarray  # bool (n,)
+    witness: np.ndarray  # bool (n,): α ∪ P, where the tie or swap happens
+    distance: int
+    kind: str  # "tie" or "swap"
+
+
+def spread_seed(n: int, q: int, k: int, rng: np.random.Generator) -> tuple[int, ...]:
+    """Seed vector whose first ⌊q/k⌋ features keep pairwise disjoint runs of masks; the rest random."""
+    seed = [int(rng.integers(q)) for _ in range(n)]
+    for i in range(min(n, q // k if k else 0)):
+        seed[i] = (i * k) % q
+    return tuple(seed)
+
+
+def _codes(masks: np.ndarray) -> np.ndarray:
+    weights = np.left_shift(np.int64(1), np.arange(masks.shape[1], dtype=np.int64))
+    return (masks.astype(np.int64) * weights).sum(axis=1)
+
+
+def _disjoint(masks: np.ndarray, d: int) -> list[int] | None:
+    """d features with pairwise disjoint, equal-size, non-empty keep sets (greedy in feature order)."""
+    if d == 0:
+        return []
+    sizes = masks.sum(axis=0)
+    chosen: list[int] = []
+    used = np.zeros(masks.shape[0], dtype=bool)
+    for i in range(masks.shape[1]):
+        if sizes[i] == 0 or (chosen and sizes[i] != sizes[chosen[0]]):
+            continue
+        if not (used & masks[:, i]).any():
+            chosen.append(i)
+            used |= masks[:, i]
+            if len(chosen) == d:
+                return chosen
+    return None
+
+
+def _subset_sum(sizes: list[int], target: int) -> list[int] | None:
+    """Indices of ``sizes`` summing to ``target`` exactly (dynamic programming), or None."""
+    if target < 0:
+        return None
+    reach: dict[int, list[int]] = {0: []}
+    for index, size in enumerate(sizes):
+        for total, picked in list(reach.items()):
+            new = total + size
+            if new <= target and new not in reach:
+                reach[new] = picked + [index]
+        if target in reach:
+            break
+    return reach.get(target)
+
+
+def constructions(masks: np.ndarray, m: int, max_distance: int) -> list[Construction]:
+    """Tight tie and swap cases at distances 0..max_distance for these masks (uniform weights)."""
+    total, n = masks.shape
+    out: list[Construction] = []
+    for d in range(0, max_distance + 1):
+        path = _disjoint(masks, d)
+        if path is None or len(path) == n:
+            break
+        alpha = np.ones(n, dtype=bool)
+        alpha[path] = False
+        covered = masks[:, path].any(axis=1) if path else np.zeros(total, dtype=bool)
+        added = int(covered.sum())
+        patterns = _codes(masks & alpha[None, :])
+        classes: dict[int, list[int]] = {}
+        for j, code in enumerate(patterns.tolist()):
+            classes.setdefault(code, []).append(j)
+        eligible = [code for code, members in classes.items() if not covered[members].any()]
+        sizes = [len(classes[code]) for code in eligible]
+        targets = []
+        if total % 2 == 0:
+            targets.append(("tie", total // 2 - added))
+        swap = max(0, total // 2 + 1 - added)
+        if 2 * swap < total and swap + added > total / 2:
+            targets.append(("swap", swap))
+        step = added // d if d else 0
+        for kind, b in targets:
+            if d and 2 * (b + added - step) >= total:
+                continue  # the classes would already tie or swap at distance d - 1: not tight at d
+            picked = _subset_sum(sizes, b)
+            if picked is None:
+                continue
+            a_class, b_class = (0, 1) if (d + len(out)) % 2 == 0 else (1, 0)
+            votes = {int(eligible[p]): b_class for p in picked}
+            any_mask = int(sum(1 << i for i in path))
+            classifier = PatternVotes(n, m, votes=votes, default=a_class, any_mask=any_mask, any_class=b_class)
+            witness = np.ones(n, dtype=bool)
+            out.append(Construction(classifier, alpha, witness, d, kind))
+    return out

@@ -1,0 +1,92 @@
+"""λ-Lipschitz in α on every hypercube edge (paper Thm 3.1).
+
+Statement: for every class c, every α and every feature i,
+|g_c(x, α) − g_c(x, α + e_i)| ≤ λ. On the hypercube the L1 distance is the
+path length, so the edges imply the theorem for every pair of masks.
+
+Checked on the implementation's own outputs (tolerance of its working dtype)
+for every edge when n ≤ the profile's ``enumerate_up_to`` (8 by default), else
+for every edge at sampled α (0, 1, one-hots and random masks). Classifiers,
+simplest first: a pattern probe (n ≤ 8; it moves exactly Pr[s_i = 1 and
+pattern] across each edge, so it is tight for keep rates above λ), a random
+pattern table, and a value-sensitive random table, on inputs with and without
+zero entries. Catches keep rates above λ (``<= k`` masks), additive noise
+(Prop. A.1), noise that depends on α.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..classifiers import HashTable, PatternProbe, PatternTable
+from ..configs import GateConfig, alphas_for, distinct_inputs
+from ..context import Failure, GateRun, Outcome, fmt_fraction
+from ..repro import script, tensor_line
+from .basic import _message
+
+__all__ = ["lipschitz"]
+
+
+def lipschitz(ctx: GateRun) -> Outcome:
+    outcome = Outcome("lipschitz", "enumeration", quantified_over="hypercube edges")
+    plan = ctx.plan
+
+    def body(config: GateConfig) -> Failure | None:
+        n = config.n
+        rng = ctx.rng("lipschitz", n, config.q, config.k)
+        starts = alphas_for(n, rng, plan.enumerate_up_to, plan.random_alphas)
+        # Every α together with all its neighbours, deduplicated; edges go from α to α + e_i (α_i = 0).
+        flips = starts[:, None, :] ^ np.eye(n, dtype=bool)[None, :, :]
+        domain = np.unique(np.concatenate([starts, flips.reshape(-1, n)]), axis=0)
+        codes = _codes(domain)
+        position = {int(c): r for r, c in enumerate(codes)}
+        lam = float(config.lam)
+        classifiers = []
+        if n <= 8:
+            classifiers.append(PatternProbe(n))
+        classifiers += [PatternTable(n, config.m, seed=config.q * 31 + i) for i in range(plan.tables)]
+        classifiers.append(HashTable(config.m, seed=config.k * 17 + n))
+        for index, classifier in enumerate(classifiers):
+            instance = ctx.instance(config, classifier)
+            zeros = index % 2 == 1
+            x = distinct_inputs(rng, n, 1, zeros=zeros)[0]
+            g, tol = ctx.evaluate_many(instance, np.repeat(x[None, :], domain.shape[0], axis=0), domain)
+            start_codes = _codes(starts)
+            for s, alpha in enumerate(starts):
+                for i in np.flatnonzero(~alpha):
+                    beta_code = int(start_codes[s]) | (1 << int(i))
+                    a, b = position[int(start_codes[s])], position[beta_code]
+                    outcome.cases += 1
+                    diff = np.abs(g[a] - g[b])
+                    c = int(np.argmax(diff))
+                    if diff[c] > lam + tol:
+                        return _failure(ctx, config, classifier.spec(), x, alpha, int(i), g[a], g[b], c, float(diff[c]), tol)
+        return None
+
+    ran, outcome.failure = ctx.each_config("lipschitz", body)
+    outcome.message = _message(outcome, ran, "|g_c(x, α) − g_c(x, α + e_i)| ≤ λ on every edge checked")
+    return outcome
+
+
+def _codes(masks: np.ndarray) -> np.ndarray:
+    weights = np.left_shift(np.int64(1), np.arange(masks.shape[1], dtype=np.int64))
+    return (masks.astype(np.int64) * weights).sum(axis=1)
+
+
+def _failure(ctx: GateRun, config: GateConfig, spec: dict, x: np.ndarray, alpha: np.ndarray, i: int, ga: np.ndarray, gb: np.ndarray, c: int, diff: float, tol: float) -> Failure:
+    beta = alpha.copy()
+    beta[i] = True
+    pair = np.stack([alpha, beta]).astype(np.float64)
+    lam = fmt_fraction(config.lam)
+    lines = [
+        tensor_line("x", [x, x]),
+        tensor_line("alpha", pair),
+        f"g = smoothed(x, alpha)  # alpha[1] = alpha[0] with feature {i} added",
+        f"assert (g[0] - g[1]).abs().max() <= {config.k}/{config.q} + {tol:.3g}, g",
+    ]
+    return Failure(
+        f"class {c} moves by {diff:.6g} > λ = {lam} when feature {i} is added to α = {alpha.astype(int).tolist()} on {config.label}",
+        {"config": config.to_json(), "base": spec, "x": x, "alpha": alpha.astype(int), "feature": i, "g_alpha": ga, "g_alpha_plus_e_i": gb, "class": c, "difference": diff, "lam": config.lam, "tol": tol},
+        script(ctx.subject, config, spec, lines),
+        diff - float(config.lam),
+    )

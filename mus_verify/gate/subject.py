@@ -1,0 +1,342 @@
+"""Calling the implementation under test, and the watches kept on every call.
+
+:class:`Subject` wraps a factory. Each smoothed call goes through
+:meth:`Instance.evaluate`, which
+
+* passes fresh float64 tensors and checks they were not modified in place;
+* checks the output is a (B, m) floating tensor (the *contract*);
+* snapshots the global torch, numpy and ``random`` RNG states before and after
+  (Pitfall 3: re-seeding the global RNG makes the caller's stream
+  unreproducible) and puts them back, so one bad call cannot disturb the next;
+* checks every output row is a probability vector within the tolerance of the
+  working dtype;
+* checks every row the base classifier was shown equals x_b ⊙ s exactly for
+  one input row b and a binary s ≤ α_b (and ⊇ μ_b when μ is given).
+
+The first violation of each watch is kept, with the call that showed it, for
+the report. An exception raised by the implementation on valid input becomes
+:class:`ImplementationError` (a contract failure, with its traceback).
+"""
+
+from __future__ import annotations
+
+import random
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from . import tolerance
+from .classifiers import GateClassifier
+from .instrument import CallLog, Instrumented
+from .configs import GateConfig
+
+__all__ = ["Subject", "Instance", "Evaluation", "Observation", "ImplementationError", "Watch"]
+
+
+@dataclass
+class Observation:
+    """One call of the implementation: what it was given, what its base was shown, what it returned."""
+
+    what: str
+    config: GateConfig
+    base: dict[str, Any]
+    x: np.ndarray | None = None
+    alpha: np.ndarray | None = None
+    mu: np.ndarray | None = None
+    rows: np.ndarray | None = None
+    row_dtypes: set[str] = field(default_factory=set)
+    output: np.ndarray | None = None
+    output_dtype: str | None = None
+
+
+class ImplementationError(Exception):
+    """The implementation raised on valid input, or broke the calling contract."""
+
+    def __init__(self, observation: Observation, message: str, traceback_text: str = "") -> None:
+        super().__init__(message)
+        self.observation = observation
+        self.message = message
+        self.traceback_text = traceback_text
+
+
+@dataclass
+class Watch:
+    """A property watched on every call: how many calls it covered and the first violation."""
+
+    cases: int = 0
+    violation: dict[str, Any] | None = None
+    observation: Observation | None = None
+
+    def flag(self, observation: Observation, **data: Any) -> None:
+        if self.violation is None:
+            self.violation, self.observation = data, observation
+
+
+@dataclass
+class Evaluation:
+    g: np.ndarray
+    dtype: str
+    tol: float
+    observation: Observation
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+class Subject:
+    """The implementation under test: a contract factory plus how to reproduce a call of it."""
+
+    def __init__(self, factory: Callable[..., Any], *, target: str | None, adapter: str) -> None:
+        self.factory = factory
+        self.target = target
+        self.adapter = adapter
+        self.calls = 0
+        self.contract = Watch()
+        self.rng = Watch()
+        self.probabilities = Watch()
+        self.masking = Watch()
+
+    def instance(self, config: GateConfig, classifier: GateClassifier, seed: tuple[int, ...] | None = None) -> "Instance":
+        """``factory(base, q=, lam=, seed=)`` with an instrumented base; raises ImplementationError if it fails."""
+        torch = _torch()
+        log = CallLog()
+        base = Instrumented(classifier, config.n, log)
+        seed = config.seed if seed is None else tuple(seed)
+        observation = Observation("factory", config.with_seed(seed), classifier.spec())
+        self.contract.cases += 1
+        before = _rng_snapshot(torch)
+        try:
+            smoothed = self.factory(base, q=config.q, lam=config.lam, seed=list(seed))
+        except Exception as exc:  # a factory raising on valid input is a contract failure
+            raise self._raised(observation, "the factory raised on valid input", exc) from None
+        finally:
+            self._check_rng(torch, before, observation)
+        log.take()  # rows shown while building (e.g. to find m) belong to no call
+        if not callable(smoothed):
+            raise self._broken(observation, f"the factory returned {type(smoothed).__name__}, not a callable smoothed(x, alpha)")
+        return Instance(self, observation.config, classifier, smoothed, log)
+
+    def _raised(self, observation: Observation, message: str, exc: BaseException) -> ImplementationError:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        error = ImplementationError(observation, f"{message}: {type(exc).__name__}: {exc}", text)
+        self.contract.flag(observation, message=error.message, traceback=text)
+        return error
+
+    def _broken(self, observation: Observation, message: str) -> ImplementationError:
+        self.contract.flag(observation, message=message, traceback="")
+        return ImplementationError(observation, message)
+
+    def _check_rng(self, torch: Any, before: tuple, observation: Observation) -> None:
+        self.rng.cases += 1
+        after = _rng_snapshot(torch)
+        changed = [name for name, a, b in zip(("torch", "numpy", "random"), before, after) if not _same_state(a, b)]
+        if changed:
+            self.rng.flag(observation, changed=changed)
+            _rng_restore(torch, before)
+
+
+class Instance:
+    """One smoothed model built by the factory, with the log of its base classifier."""
+
+    def __init__(self, subject: Subject, config: GateConfig, classifier: GateClassifier, smoothed: Any, log: CallLog) -> None:
+        self.subject = subject
+        self.config = config
+        self.classifier = classifier
+        self.smoothed = smoothed
+        self.log = log
+
+    @property
+    def has_certify(self) -> bool:
+        return callable(getattr(self.smoothed, "certify", None))
+
+    @property
+    def has_keep(self) -> bool:
+        return callable(getattr(self.smoothed, "with_keep", None))
+
+    def evaluate(self, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None = None) -> Evaluation:
+        """g(x, α) from the implementation, after every watch; raises ImplementationError on a contract failure."""
+        observation, raw = self._call("smoothed", x, alpha, mu)
+        subject = self.subject
+        output, dtype_name = _as_array(raw)
+        if output is None:
+            raise subject._broken(observation, f"smoothed(x, alpha) returned {type(raw).__name__}, not a tensor of shape (B, m)")
+        b = x.shape[0]
+        if output.ndim != 2 or output.shape != (b, self.classifier.m):
+            raise subject._broken(observation, f"smoothed(x, alpha) returned shape {tuple(output.shape)}; expected (B, m) = ({b}, {self.classifier.m})")
+        if output.dtype.kind != "f":
+            raise subject._broken(observation, f"smoothed(x, alpha) returned dtype {dtype_name}; expected a float tensor of probabilities")
+        observation.output, observation.output_dtype = output.astype(np.float64), dtype_name
+        working = tolerance.working_dtype([tolerance.precision_of(output, dtype_name), *observation.row_dtypes])
+        tol = tolerance.atol(working, self.config.q)
+        g = observation.output
+        subject.probabilities.cases += b
+        if not np.all(np.isfinite(g)) or g.min() < -tol or g.max() > 1 + tol or np.abs(g.sum(axis=1) - 1).max() > tol:
+            row = int(np.argmax(~np.isfinite(g).all(axis=1) | (g.min(axis=1) < -tol) | (g.max(axis=1) > 1 + tol) | (np.abs(g.sum(axis=1) - 1) > tol)))
+            subject.probabilities.flag(observation, row=row, values=g[row].tolist(), tol=tol, dtype=working)
+        if observation.rows is not None:
+            subject.masking.cases += observation.rows.shape[0]
+            problem = masked_row_problem(observation.rows, x, alpha, mu)
+            if problem is not None:
+                subject.masking.flag(observation, **problem)
+        return Evaluation(g, working, tol, observation)
+
+    def refuses(self, x: np.ndarray, alpha: np.ndarray) -> tuple[bool, Any]:
+        """True when smoothed(x, alpha) raises (for inputs outside the contract); else False and its output."""
+        torch = _torch()
+        xt, at = torch.from_numpy(x.copy()), torch.from_numpy(alpha.astype(np.float64))
+        before = _rng_snapshot(torch)
+        try:
+            out = self.smoothed(xt, at)
+        except Exception:
+            return True, None
+        finally:
+            _rng_restore(torch, before)
+            self.log.take()
+        array, _ = _as_array(out)
+        return False, array
+
+    def certify(self, x: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, Observation]:
+        """The implementation's certified radii as float64 (B,) (integrality is judged by the certificate property)."""
+        observation, raw = self._call("certify", x, alpha, None)
+        radii, dtype_name = _as_array(raw)
+        if radii is None or radii.shape not in ((x.shape[0],), (x.shape[0], 1)):
+            shape = None if radii is None else tuple(radii.shape)
+            raise self.subject._broken(observation, f"certify(x, alpha) returned {type(raw).__name__} of shape {shape}; expected ({x.shape[0]},) integers")
+        observation.output, observation.output_dtype = radii.reshape(-1).astype(np.float64), dtype_name
+        return observation.output, observation
+
+    def _call(self, what: str, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None) -> tuple[Observation, Any]:
+        torch = _torch()
+        subject = self.subject
+        observation = Observation(what, self.config, self.classifier.spec(), x.copy(), alpha.copy(), None if mu is None else mu.copy())
+        xt = torch.from_numpy(x.astype(np.float64, copy=True))
+        at = torch.from_numpy(alpha.astype(np.float64))
+        mt = None if mu is None else torch.from_numpy(mu.astype(np.float64))
+        subject.calls += 1
+        subject.contract.cases += 1
+        self.log.take()
+        before = _rng_snapshot(torch)
+        try:
+            if what == "certify":
+                raw = self.smoothed.certify(xt, at)
+            elif mt is not None:
+                raw = self.smoothed.with_keep(xt, at, mt)
+            else:
+                raw = self.smoothed(xt, at)
+        except Exception as exc:
+            raise subject._raised(observation, f"{what}(x, alpha) raised on valid input", exc) from None
+        finally:
+            subject._check_rng(torch, before, observation)
+            observation.rows, observation.row_dtypes = self.log.take()
+        if not (np.array_equal(xt.numpy(), x) and np.array_equal(at.numpy(), alpha.astype(np.float64))):
+            raise subject._broken(observation, f"{what}(x, alpha) modified its input x or alpha in place")
+        return observation, raw
+
+
+def _as_array(raw: Any) -> tuple[np.ndarray | None, str]:
+    if hasattr(raw, "detach") and hasattr(raw, "cpu"):
+        tensor = raw.detach().cpu()
+        name = str(tensor.dtype).replace("torch.", "")
+        if name == "bfloat16":
+            tensor = tensor.float()
+        if tensor.is_complex():
+            return None, name
+        return tensor.numpy(), name
+    if isinstance(raw, np.ndarray):
+        return raw, str(raw.dtype)
+    if isinstance(raw, (list, tuple)):
+        try:
+            array = np.asarray(raw, dtype=np.float64)
+        except (TypeError, ValueError):
+            return None, type(raw).__name__
+        return array, "float64"
+    return None, type(raw).__name__
+
+
+def masked_row_problem(rows: np.ndarray, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None) -> dict[str, Any] | None:
+    """The first row that is not x_b ⊙ s for one input row b and a binary s with μ_b ≤ s ≤ α_b, or None.
+
+    Values are compared exactly (the gate's inputs are small integers, exact in
+    every float dtype). Zero inputs give no information: a zero entry of x_b
+    is allowed either way.
+    """
+    n = x.shape[1]
+    alpha = alpha.astype(bool)
+    weights = np.left_shift(np.int64(1), np.arange(n, dtype=np.int64))
+    nonzero = rows != 0
+    codes = (nonzero.astype(np.int64) * weights).sum(axis=1)
+    groups, group_of_row = np.unique(x, axis=0, return_inverse=True)
+    group_of_row = np.asarray(group_of_row).reshape(-1)
+    ok = ~nonzero.any(axis=1)  # an all-zero row is x ⊙ 0 for every x
+    if mu is not None:
+        ok &= ~np.any(mu.astype(bool) & (x != 0), axis=1).all()
+    matched_any = ok.copy()
+    for g in range(groups.shape[0]):
+        match = np.all(~nonzero | (rows == groups[g][None, :]), axis=1) & nonzero.any(axis=1)
+        if not match.any():
+            continue
+        matched_any |= match
+        members = np.flatnonzero(group_of_row == g)
+        if mu is None:
+            allowed = _down_closure([int(alpha[b].astype(np.int64) @ weights) for b in members], n)
+            ok |= match & allowed[codes]
+        else:
+            visible_x = int((groups[g] != 0).astype(np.int64) @ weights)
+            for b in members:
+                a_code = int(alpha[b].astype(np.int64) @ weights)
+                m_code = int(mu[b].astype(bool).astype(np.int64) @ weights) & visible_x
+                ok |= match & ((codes & ~a_code) == 0) & ((codes & m_code) == m_code)
+    if ok.all():
+        return None
+    r = int(np.argmax(~ok))
+    row = rows[r]
+    for i in np.flatnonzero(row):
+        if not np.any(x[:, i] == row[i]):
+            candidates = sorted({float(v) for v in x[:, i]})
+            return {"row": row.tolist(), "feature": int(i), "reason": f"feature {int(i)} was shown as {float(row[i])!r}, which is neither 0 nor x[b, {int(i)}] for any input row b (allowed: {candidates})"}
+    if not matched_any[r]:
+        return {"row": row.tolist(), "reason": "the row mixes entries of different input rows (or moves a value to another feature)"}
+    owners = [b for b in range(x.shape[0]) if np.all((row == 0) | (row == x[b]))]
+    b = owners[0]
+    hidden = [int(i) for i in np.flatnonzero(~alpha[b] & (row != 0))]
+    if hidden:
+        return {"row": row.tolist(), "input_row": b, "reason": f"features {hidden} are visible although alpha[{b}] hides them"}
+    if mu is not None:
+        dropped = [int(i) for i in np.flatnonzero(mu[b].astype(bool) & (x[b] != 0) & (row == 0))]
+        return {"row": row.tolist(), "input_row": b, "reason": f"features {dropped} are hidden although mu[{b}] keeps them"}
+    return {"row": row.tolist(), "input_row": b, "reason": "the visible features are not s ∧ alpha for this input row"}
+
+
+def _down_closure(codes: list[int], n: int) -> np.ndarray:
+    """allowed[c] is True iff pattern c is a subset of one of ``codes`` (superset-sum over bits)."""
+    allowed = np.zeros(1 << n, dtype=bool)
+    allowed[np.asarray(codes, dtype=np.int64)] = True
+    index = np.arange(1 << n, dtype=np.int64)
+    for i in range(n):
+        bit = 1 << i
+        without = index[(index & bit) == 0]
+        allowed[without] |= allowed[without | bit]
+    return allowed
+
+
+def _rng_snapshot(torch: Any) -> tuple:
+    return (torch.random.get_rng_state(), np.random.get_state(), random.getstate())
+
+
+def _same_state(a: Any, b: Any) -> bool:
+    if hasattr(a, "equal"):  # torch ByteTensor
+        return bool(a.equal(b))
+    if isinstance(a, tuple) and a and a[0] == "MT19937":  # numpy: (name, keys, pos, has_gauss, cached)
+        return a[0] == b[0] and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+    return a == b  # random.getstate(): a tuple of ints
+
+
+def _rng_restore(torch: Any, state: tuple) -> None:
+    torch.random.set_rng_state(state[0])
+    np.random.set_state(state[1])
+    random.setstate(state[2])

@@ -1,0 +1,89 @@
+"""Float tolerances of the gate, by the implementation's working dtype.
+
+The gate's own base classifiers return multiples of 1/16 (exact in every
+float dtype), so an implementation's output differs from the exact average
+only by its own rounding: at most one rounding per addition of the q terms
+and one for the division. The tolerance is
+
+    atol = 4 · max(q, 4) · eps(dtype)
+
+where ``dtype`` is the *working dtype*: the least precise of the dtype the
+implementation returns, the dtypes it passes to the base classifier, and the
+precision its float64 outputs really carry (float64 outputs that are all
+float32 numbers, and not all dyadic, were computed in float32 and cast up;
+see :func:`precision_of`). For q = 64:
+
+=========  ==========  ============
+dtype      eps         atol (q=64)
+=========  ==========  ============
+float64    2.2e-16     5.7e-14
+float32    1.2e-7      3.1e-5
+float16    9.8e-4      0.25
+bfloat16   7.8e-3      2.0
+=========  ==========  ============
+
+Every discrepancy the gate looks for is at least 1/(q·16) (a keep rate off by
+one mask, a class probability moved by one vote of one mask), which float64
+and float32 resolve with a wide margin; half-precision implementations are
+only checked for gross errors. Exact quantities never use a tolerance: the
+masked inputs shown to the base (compared value by value in the working
+dtype), keep counts, seed use and certified radii (integers).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+__all__ = ["EPS", "working_dtype", "precision_of", "atol", "describe"]
+
+EPS: dict[str, float] = {"float64": 2.0**-52, "float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7}
+# Unknown or non-float dtypes are judged as float64 (integer outputs are exact).
+_ORDER = ("float64", "float32", "float16", "bfloat16")
+
+
+def working_dtype(dtypes: Iterable[str]) -> str:
+    """The least precise float dtype among ``dtypes`` (float64 when none is a float dtype).
+
+    >>> working_dtype(["float64", "float32"])
+    'float32'
+    """
+    worst = "float64"
+    for name in dtypes:
+        name = str(name).replace("torch.", "")
+        if name in EPS and EPS[name] > EPS[worst]:
+            worst = name
+    return worst
+
+
+def precision_of(values: Any, declared: str) -> str:
+    """The precision values really carry: float64 outputs that are all exactly float16/float32 numbers
+    were computed in that precision and cast up (an implementation working in float32 that returns
+    float64), so they are judged with that precision's tolerance.
+
+    >>> import numpy as np
+    >>> precision_of(np.array([1 / 3]), "float64"), precision_of(np.array([np.float32(1 / 3)], dtype=np.float64), "float64")
+    ('float64', 'float32')
+    """
+    import numpy as np
+
+    array = np.asarray(values, dtype=np.float64)
+    if declared != "float64" or array.size == 0 or not np.all(np.isfinite(array)):
+        return declared
+    for lower in ("float16", "float32"):
+        if np.array_equal(array.astype(lower).astype(np.float64), array):
+            # Dyadic outputs are exact in every dtype and say nothing; only lower when some value is not.
+            return declared if np.array_equal(array * 2**10, np.round(array * 2**10)) else lower
+    return declared
+
+
+def atol(dtype: str, terms: int) -> float:
+    """Absolute tolerance for an average of ``terms`` values computed in ``dtype``.
+
+    >>> atol("float64", 64) == 4 * 64 * 2.0**-52
+    True
+    """
+    return 4.0 * max(int(terms), 4) * EPS.get(dtype, EPS["float64"])
+
+
+def describe(dtype: str, terms: int) -> str:
+    return f"{atol(dtype, terms):.2g} ({dtype}, {terms} terms)"

@@ -50,3 +50,24 @@ def test_unknown_kind_cannot_be_replayed():
 
 def test_jsonable_handles_nested_values():
     assert jsonable({"a": (Fraction(2), np.float64(0.5), Verdict.PROVED)}) == {"a": ["2", 0.5, "PROVED"]}
+
+
+def test_a_saved_counterexample_replays_in_a_fresh_process(tmp_path):
+    """JSON written by one run is replayable later without importing the checker that found it."""
+    import subprocess
+    import sys
+
+    from mus_verify.checks.marginals import check_marginals
+    from mus_verify.distributions import MaskDistribution
+
+    masks = np.array([[1, 1], [1, 0], [0, 0], [0, 1]], dtype=bool)
+    masks[1, 1] = True  # coordinate 1 kept in 3 of 4 masks
+    result = check_marginals([MaskDistribution(masks, (1,) * 4, 4)], Fraction(1, 2))
+    saved = tmp_path / "cex.json"
+    saved.write_text(json.dumps(result.counterexample.to_json()))
+    code = (
+        "import json, sys; from mus_verify.results import Counterexample; "
+        f"d = json.load(open({str(saved)!r})); print(Counterexample(d['kind'], d['summary'], d['data']).replay())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "True"

@@ -17,3 +17,50 @@ register(
     )
 )
 register_replayer("marginal", "mus_verify.checks.marginals:replay_marginal")
+
+register(
+    CheckSpec(
+        name="lipschitz",
+        summary="g(x, ·) is λ-Lipschitz in L1 for every classifier: exact TV on every cube edge (Thm 3.1)",
+        target="mus_verify.checks.lipschitz:run",
+        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "classes", "classifiers"),
+    )
+)
+register_replayer("lipschitz-edge", "mus_verify.checks.lipschitz:replay_edge")
+
+_CLASSIFIER_OPTIONS = ("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "classes", "classifiers")
+register(
+    CheckSpec(
+        name="incremental-stability",
+        summary="adding up to r features to any α keeps the unique class, r the strict certified radius (Thm 3.2)",
+        target="mus_verify.checks.stability:run_incremental",
+        options=_CLASSIFIER_OPTIONS,
+    )
+)
+register(
+    CheckSpec(
+        name="decremental-stability",
+        summary="removing up to r features from any α (α = 1 included) keeps the unique class (Thm 3.2)",
+        target="mus_verify.checks.stability:run_decremental",
+        options=_CLASSIFIER_OPTIONS,
+    )
+)
+register_replayer("stability", "mus_verify.checks.stability:replay_stability")
+register(
+    CheckSpec(
+        name="masking-equivalence",
+        summary="g(x ⊙ α, 1) = g(x, α) for every α and every classifier: equal masked-input laws (§3.1, Prop. A.1)",
+        target="mus_verify.checks.masking_equivalence:run",
+        options=_CLASSIFIER_OPTIONS,
+    )
+)
+register_replayer("masking-equivalence", "mus_verify.checks.masking_equivalence:replay_masking")
+register(
+    CheckSpec(
+        name="tightness",
+        summary="λ is the smallest valid Lipschitz constant: the exact sup over classifiers and edges equals λ",
+        target="mus_verify.checks.tightness:run",
+        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed"),
+    )
+)
+register_replayer("tightness", "mus_verify.checks.tightness:replay_tightness")

@@ -1,0 +1,178 @@
+"""Shared set-up of the exhaustive checks: configuration, distributions, counterexample data, throughput.
+
+Options every exhaustive check reads from :class:`~mus_verify.checks.registry.CheckConfig`:
+``n``, ``q``, ``lam`` (K/Q), ``seed_vector`` / ``all_seed_vectors`` / ``seed`` (which
+L_qv(λ) noise), ``classes`` and ``classifiers`` (the concrete families). The
+Python API takes more through ``config.extra`` (or the ``check_*`` functions'
+keywords): ``distributions`` (any MaskDistribution or a list: other noise),
+``variant`` (a SmoothingVariant or its name), ``radius_rule`` (a name of
+RADIUS_RULES or a callable (gap, λ) -> int), ``modes``, ``inputs`` and
+``classifier_objects`` (your own ExactClassifier instances).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .._validation import as_fraction, as_int, check_lambda, check_q, check_seed_vector
+from ..distributions import MaskDistribution, finite, lqv, random_seed_vector
+from ..errors import InvalidArgument
+from ..exhaustive.bits import MAX_FEATURES
+from ..exhaustive.classifiers import ExactClassifier, classifier_family
+from ..exhaustive.engine import Stats
+from ..exhaustive.inputs import check_inputs
+from ..exhaustive.variants import SmoothingVariant, resolve_variant
+from .registry import CheckConfig
+
+__all__ = [
+    "Setup",
+    "setup_from_config",
+    "as_distributions",
+    "distribution_data",
+    "distribution_from_data",
+    "Clock",
+    "MAX_SEED_VECTORS",
+    "MODES",
+]
+
+# --all-seed-vectors enumerates q^n distributions, each a full exhaustive run.
+MAX_SEED_VECTORS = 4096
+MODES = ("average", "vote")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything one exhaustive check run quantifies over."""
+
+    n: int
+    lam: Fraction
+    distributions: Iterable[MaskDistribution]
+    distribution_count: int
+    variant: SmoothingVariant
+    classifiers: Sequence[ExactClassifier]
+    inputs: Sequence[tuple[str, np.ndarray]]
+    modes: Sequence[str]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def as_distributions(value: MaskDistribution | Iterable[MaskDistribution]) -> list[MaskDistribution]:
+    """One distribution or several, all over the same n."""
+    items = [value] if isinstance(value, MaskDistribution) else list(value)
+    for r, item in enumerate(items):
+        if not isinstance(item, MaskDistribution):
+            raise InvalidArgument(f"distributions[{r}]", item, "a mus_verify.distributions.MaskDistribution")
+        if item.n != items[0].n:
+            raise InvalidArgument(f"distributions[{r}]", item.name, f"a distribution over n = {items[0].n} features like distributions[0]")
+        if item.n > MAX_FEATURES:
+            raise InvalidArgument(f"distributions[{r}]", item.name, f"at most {MAX_FEATURES} features for an exhaustive run")
+    return items
+
+
+def check_modes(modes: Any) -> tuple[str, ...]:
+    modes = (modes,) if isinstance(modes, str) else tuple(modes)
+    if not modes or any(m not in MODES for m in modes):
+        raise InvalidArgument("modes", modes, f"a non-empty subset of {MODES}")
+    return modes
+
+
+def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n: int = MAX_FEATURES) -> Setup:
+    """Read a CheckConfig (CLI or Python) into a :class:`Setup`; every bad value raises InvalidArgument."""
+    config = config.with_defaults(**{k: v for k, v in defaults.items() if k in ("n", "q", "lam", "classes", "classifiers")})
+    extra = dict(config.extra)
+    params: dict[str, Any] = {}
+    given = extra.get("distributions")
+    if given is not None:
+        distributions = as_distributions(given)
+        if not distributions:
+            raise InvalidArgument("distributions", [], "at least one distribution")
+        n = distributions[0].n
+        lam = as_fraction(extra.get("lam", config.lam), "lam")
+        if not 0 < lam <= 1:
+            raise InvalidArgument("lam", lam, "the claimed Lipschitz constant λ in (0, 1]")
+        count = len(distributions)
+        params.update({"n": n, "lam": lam, "distribution": distributions[0].name if count == 1 else f"{count} distributions"})
+        dists: Iterable[MaskDistribution] = distributions
+    else:
+        n = as_int(config.n, "--n", low=1, high=max_n)
+        q = check_q(config.q, "--q")
+        lam = check_lambda(config.lam, q, "--lam (λ)")
+        params.update({"n": n, "q": q, "lam": lam, "distribution": "lqv"})
+        if config.all_seed_vectors:
+            if config.seed_vector is not None:
+                raise InvalidArgument("--seed-vector", config.seed_vector, "omitted when --all-seed-vectors is given")
+            count = q**n
+            if count > MAX_SEED_VECTORS:
+                raise InvalidArgument("--all-seed-vectors", f"q^n = {q}^{n} = {count}", f"at most {MAX_SEED_VECTORS} seed vectors for this check (each is a full exhaustive run); lower --n or --q")
+            dists = (lqv(v, q, lam) for v in itertools.product(range(q), repeat=n))
+            params["seed_vectors"] = f"all {count}"
+        else:
+            if config.seed_vector is not None:
+                vector = check_seed_vector(config.seed_vector, q, n, "--seed-vector")
+            else:
+                vector = random_seed_vector(n, q, config.seed)
+                params["seed"] = config.seed
+            dists = [lqv(vector, q, lam)]
+            count = 1
+            params["seed_vector"] = vector
+    variant = resolve_variant(extra.get("variant", "multiplicative"))
+    params["variant"] = variant.name
+    objects = extra.get("classifier_objects")
+    if objects is not None:
+        classifiers = list(objects)
+        params["classifiers"] = f"{len(classifiers)} given"
+    else:
+        classes = as_int(config.classes, "--classes", low=2, high=16)
+        classifiers = classifier_family(config.classifiers, n, classes, config.seed)
+        params["classifiers"] = config.classifiers
+        params["classes"] = classes
+    modes = check_modes(extra.get("modes", MODES))
+    params["modes"] = list(modes)
+    inputs = check_inputs(extra.get("inputs"), n)
+    params["inputs"] = [label for label, _ in inputs]
+    return Setup(n, lam, dists, count, variant, classifiers, inputs, modes, params)
+
+
+def distribution_data(distribution: MaskDistribution) -> dict[str, Any]:
+    """A distribution as counterexample data: masks and exact weights, plus how it was built."""
+    masks, counts = distribution.support()
+    return {
+        "name": distribution.name,
+        "params": dict(distribution.params),
+        "masks": masks.astype(int).tolist(),
+        "weights": [Fraction(c, distribution.total) for c in counts],
+    }
+
+
+def distribution_from_data(data: Mapping[str, Any]) -> MaskDistribution:
+    return finite(data["masks"], data["weights"], name=str(data.get("name", "finite")))
+
+
+class Clock:
+    """Wall time and the throughput line shared by the exhaustive checks."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.stats = Stats()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def details(self) -> dict[str, Any]:
+        seconds = max(self.elapsed(), 1e-9)
+        return {
+            "masks_evaluated": self.stats.masks,
+            "masks_per_s": round(self.stats.masks / seconds),
+            "distinct_classifier_inputs": self.stats.distinct_inputs,
+            "smoothing_runs": self.stats.runs,
+            "elapsed_s": round(seconds, 3),
+        }
+
+    def line(self) -> str:
+        seconds = max(self.elapsed(), 1e-9)
+        return f"{self.stats.masks:,} masks evaluated in {seconds:.2f} s ({self.stats.masks / seconds / 1e6:.1f} M masks/s)"

@@ -12,7 +12,6 @@ RADIUS_RULES or a callable (gap, λ) -> int), ``modes``, ``inputs`` and
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -20,14 +19,15 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .._validation import as_fraction, as_int, check_lambda, check_q, check_seed_vector
-from ..distributions import MaskDistribution, finite, lqv, random_seed_vector
+from .._validation import as_fraction, as_int
+from ..distributions import MaskDistribution, finite
 from ..errors import InvalidArgument
 from ..exhaustive.bits import MAX_FEATURES
 from ..exhaustive.classifiers import ExactClassifier, classifier_family
 from ..exhaustive.engine import Stats
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.variants import SmoothingVariant, resolve_variant
+from ._noise import lqv_from_config
 from .registry import CheckConfig
 
 __all__ = [
@@ -99,27 +99,9 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
         params.update({"n": n, "lam": lam, "distribution": distributions[0].name if count == 1 else f"{count} distributions"})
         dists: Iterable[MaskDistribution] = distributions
     else:
-        n = as_int(config.n, "--n", low=1, high=max_n)
-        q = check_q(config.q, "--q")
-        lam = check_lambda(config.lam, q, "--lam (λ)")
-        params.update({"n": n, "q": q, "lam": lam, "distribution": "lqv"})
-        if config.all_seed_vectors:
-            if config.seed_vector is not None:
-                raise InvalidArgument("--seed-vector", config.seed_vector, "omitted when --all-seed-vectors is given")
-            count = q**n
-            if count > MAX_SEED_VECTORS:
-                raise InvalidArgument("--all-seed-vectors", f"q^n = {q}^{n} = {count}", f"at most {MAX_SEED_VECTORS} seed vectors for this check (each is a full exhaustive run); lower --n or --q")
-            dists = (lqv(v, q, lam) for v in itertools.product(range(q), repeat=n))
-            params["seed_vectors"] = f"all {count}"
-        else:
-            if config.seed_vector is not None:
-                vector = check_seed_vector(config.seed_vector, q, n, "--seed-vector")
-            else:
-                vector = random_seed_vector(n, q, config.seed)
-                params["seed"] = config.seed
-            dists = [lqv(vector, q, lam)]
-            count = 1
-            params["seed_vector"] = vector
+        noise = lqv_from_config(config, max_seed_vectors=MAX_SEED_VECTORS, max_n=max_n, why_limit=" for this check (each is a full exhaustive run)")
+        n, lam, dists, count = noise.n, noise.lam, noise.distributions, noise.count
+        params.update(noise.params)
     variant = resolve_variant(extra.get("variant", "multiplicative"))
     params["variant"] = variant.name
     objects = extra.get("classifier_objects")

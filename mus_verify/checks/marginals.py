@@ -10,14 +10,13 @@ distribution (the smallest object that still shows the violation).
 
 from __future__ import annotations
 
-import itertools
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
-from .._validation import as_fraction, as_int, check_lambda, check_q, check_seed_vector
-from ..distributions import MaskDistribution, finite, lqv, random_seed_vector
-from ..errors import InvalidArgument
+from .._validation import as_fraction
+from ..distributions import MaskDistribution, finite
 from ..results import CheckResult, Counterexample, Verdict
+from ._noise import lqv_from_config
 from .registry import CheckConfig, Progress
 
 __all__ = ["check_marginals", "run", "replay_marginal", "DEFAULTS", "MAX_SEED_VECTORS"]
@@ -98,26 +97,5 @@ def replay_marginal(data: Mapping[str, Any]) -> bool:
 
 def run(config: CheckConfig, progress: Progress) -> CheckResult:
     """CLI runner: L_qv(λ) for one seed vector (given, or drawn from ``--seed``) or for all q^n."""
-    config = config.with_defaults(**DEFAULTS)
-    n = as_int(config.n, "--n", low=1)
-    q = check_q(config.q, "--q")
-    lam = check_lambda(config.lam, q, "--lam (λ)")
-    params: dict[str, Any] = {"n": n, "q": q, "lam": lam, "distribution": "lqv"}
-    if config.all_seed_vectors:
-        if config.seed_vector is not None:
-            raise InvalidArgument("--seed-vector", config.seed_vector, "omitted when --all-seed-vectors is given")
-        count = q**n
-        if count > MAX_SEED_VECTORS:
-            raise InvalidArgument("--all-seed-vectors", f"q^n = {q}^{n} = {count}", f"at most {MAX_SEED_VECTORS} seed vectors; lower --n or --q")
-        seed_vectors: Iterable[tuple[int, ...]] = itertools.product(range(q), repeat=n)
-        params["seed_vectors"] = f"all {count}"
-    else:
-        if config.seed_vector is not None:
-            vector = check_seed_vector(config.seed_vector, q, n, "--seed-vector")
-        else:
-            vector = random_seed_vector(n, q, config.seed)
-            params["seed"] = config.seed
-        seed_vectors = [vector]
-        params["seed_vector"] = vector
-    distributions = (lqv(v, q, lam) for v in seed_vectors)
-    return check_marginals(distributions, lam, params=params, progress=progress)
+    noise = lqv_from_config(config.with_defaults(**DEFAULTS), max_seed_vectors=MAX_SEED_VECTORS)
+    return check_marginals(noise.distributions, noise.lam, params=noise.params, progress=progress)

@@ -109,7 +109,7 @@ class _Radii:
                 expected = self._call(int(gap[at]), denominator)
                 got = int(out[at])
                 if got != expected:  # pragma: no cover - an engine bug, never a verdict
-                    raise AssertionError(f"vectorised {self.name} radius {got} differs from certificates' {expected} at gap {g}/{denominator}")
+                    raise AssertionError(f"vectorised {self.name} radius {got} differs from certificates' {expected} at gap {int(gap[at])}/{denominator}")
             return out
         values, inverse = np.unique(gap, return_inverse=True)
         radii = np.array([self._call(int(g), denominator) for g in values.tolist()], dtype=np.int64)

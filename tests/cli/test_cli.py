@@ -84,7 +84,7 @@ def test_list_names_the_marginals_check(capsys):
 def test_refutation_exits_1(capsys, monkeypatch):
     from fractions import Fraction
 
-    from mus_verify.checks import marginals
+    from mus_verify.checks import _noise
     from mus_verify.distributions import MaskDistribution
 
     def off_by_half(seed_vector, q, lam):
@@ -94,7 +94,7 @@ def test_refutation_exits_1(capsys, monkeypatch):
         masks = (np.asarray(seed_vector)[None, :] + np.arange(q)[:, None]) % q <= k
         return MaskDistribution(masks, (1,) * q, q, "off-by-half", {"seed_vector": tuple(seed_vector)})
 
-    monkeypatch.setattr(marginals, "lqv", off_by_half)
+    monkeypatch.setattr(_noise, "lqv", off_by_half)
     code, out, _ = run(capsys, "check", "marginals", "--n", "5", "--q", "8", "--lam", "2/8", "--json")
     document = json.loads(out)
     assert code == 1 and document["ok"] is False

@@ -1,0 +1,51 @@
+"""Which L_qv(λ) noise a check runs on, read from a CheckConfig: one seed vector (given, or drawn
+from ``--seed`` with a dedicated RNG) or all q^n of them. Shared by every check's CLI runner."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Iterable
+
+from .._validation import as_int, check_lambda, check_q, check_seed_vector
+from ..distributions import MaskDistribution, lqv, random_seed_vector
+from ..errors import InvalidArgument
+from .registry import CheckConfig
+
+__all__ = ["LqvNoise", "lqv_from_config"]
+
+
+@dataclass(frozen=True)
+class LqvNoise:
+    n: int
+    q: int
+    lam: Fraction
+    distributions: Iterable[MaskDistribution]
+    count: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def lqv_from_config(config: CheckConfig, *, max_seed_vectors: int, max_n: int | None = None, why_limit: str = "") -> LqvNoise:
+    """The L_qv(λ) distributions a config asks for; bad values raise InvalidArgument naming the CLI option."""
+    n = as_int(config.n, "--n", low=1, high=max_n)
+    q = check_q(config.q, "--q")
+    lam = check_lambda(config.lam, q, "--lam (λ)")
+    params: dict[str, Any] = {"n": n, "q": q, "lam": lam, "distribution": "lqv"}
+    if config.all_seed_vectors:
+        if config.seed_vector is not None:
+            raise InvalidArgument("--seed-vector", config.seed_vector, "omitted when --all-seed-vectors is given")
+        count = q**n
+        if count > max_seed_vectors:
+            raise InvalidArgument("--all-seed-vectors", f"q^n = {q}^{n} = {count}", f"at most {max_seed_vectors} seed vectors{why_limit}; lower --n or --q")
+        seed_vectors: Iterable[tuple[int, ...]] = itertools.product(range(q), repeat=n)
+        params["seed_vectors"] = f"all {count}"
+    else:
+        if config.seed_vector is not None:
+            vector = check_seed_vector(config.seed_vector, q, n, "--seed-vector")
+        else:
+            vector = random_seed_vector(n, q, config.seed)
+            params["seed"] = config.seed
+        seed_vectors, count = [vector], 1
+        params["seed_vector"] = vector
+    return LqvNoise(n, q, lam, (lqv(v, q, lam) for v in seed_vectors), count, params)

@@ -24,86 +24,25 @@ into a factory:
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import inspect
 import os
 import sys
-import traceback
 from typing import Any, Callable
 
+from .._loading import load_attribute
 from ..errors import InvalidArgument
 
 __all__ = ["load_target", "load_factory", "as_factory", "ModuleFactory", "describe_target", "ADAPTERS"]
 
 ADAPTERS = ("auto", "factory", "module")
-_TARGET_FORMS = "path/to/file.py:attr or package.module:attr"
 
 
 def load_target(spec: str) -> Any:
     """The object named by ``path/to/file.py:attr`` or ``package.module:attr`` (attr may be dotted)."""
-    if not isinstance(spec, str) or ":" not in spec:
-        raise InvalidArgument("TARGET", spec, _TARGET_FORMS, "missing ':attr'")
-    location, _, attr = spec.rpartition(":")
-    if not location or not attr:
-        raise InvalidArgument("TARGET", spec, _TARGET_FORMS)
-    if location.endswith(".py") or os.sep in location or "/" in location:
-        module = _import_file(spec, location)
-    else:
-        module = _import_module(spec, location)
-    obj: Any = module
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise InvalidArgument("TARGET", spec, _TARGET_FORMS, f"{location} has no attribute {attr!r}") from None
+    obj = load_attribute(spec, argument="TARGET", module_prefix="_mus_gate_target_")
     if not callable(obj):
-        raise InvalidArgument("TARGET", spec, "a factory function or an nn.Module class", f"{attr} is a {type(obj).__name__}")
+        raise InvalidArgument("TARGET", spec, "a factory function or an nn.Module class", f"{spec.rpartition(':')[2]} is a {type(obj).__name__}")
     return obj
-
-
-def _import_file(spec: str, location: str) -> Any:
-    path = os.path.abspath(location)
-    if not os.path.isfile(path):
-        raise InvalidArgument("TARGET", spec, _TARGET_FORMS, f"no such file: {location}")
-    digest = hashlib.sha1(path.encode()).hexdigest()[:10]
-    name = f"_mus_gate_target_{os.path.splitext(os.path.basename(path))[0]}_{digest}"
-    if name in sys.modules:
-        return sys.modules[name]
-    folder = os.path.dirname(path)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # so the target's own sibling imports work
-    module_spec = importlib.util.spec_from_file_location(name, path)
-    if module_spec is None or module_spec.loader is None:
-        raise InvalidArgument("TARGET", spec, _TARGET_FORMS, f"cannot import {location}")
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[name] = module
-    try:
-        module_spec.loader.exec_module(module)
-    except BaseException as exc:  # a broken target is a usage error, with its traceback
-        del sys.modules[name]
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise InvalidArgument("TARGET", spec, "an importable Python file", _exception_text(exc)) from None
-    return module
-
-
-def _import_module(spec: str, location: str) -> Any:
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        return importlib.import_module(location)
-    except ModuleNotFoundError as exc:
-        if exc.name and location.startswith(exc.name):
-            raise InvalidArgument("TARGET", spec, _TARGET_FORMS, f"no module named {exc.name!r}") from None
-        raise InvalidArgument("TARGET", spec, "an importable module", _exception_text(exc)) from None
-    except Exception as exc:
-        raise InvalidArgument("TARGET", spec, "an importable module", _exception_text(exc)) from None
-
-
-def _exception_text(exc: BaseException) -> str:
-    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    return "importing it raised:\n" + "".join(lines[-6:]).rstrip()
 
 
 def as_factory(obj: Any, adapter: str = "auto") -> Callable[..., Any]:

@@ -26,7 +26,7 @@ from ..exhaustive.bits import MAX_FEATURES
 from ..exhaustive.classifiers import ExactClassifier, classifier_family
 from ..exhaustive.engine import Stats
 from ..exhaustive.inputs import check_inputs
-from ..exhaustive.variants import SmoothingVariant, resolve_variant
+from ..exhaustive.mask_encodings import SmoothingVariant, resolve_variant
 from ._noise import lqv_from_config
 from .registry import CheckConfig
 

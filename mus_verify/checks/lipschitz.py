@@ -49,7 +49,7 @@ from ..exhaustive.bits import bits_of, edge_lower_ends, popcount
 from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.engine import INT64_SAFE, Noise, Stats, edge_tv, encode_noise, keys_to_rows, law_difference, smoothed
-from ..exhaustive.variants import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
+from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
 from ..results import CheckResult, Counterexample, Verdict
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress

@@ -35,7 +35,7 @@ from ..exhaustive.bits import bits_of, popcount
 from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
 from ..exhaustive.engine import BLOCK, KeyMemo, Noise, Stats, encode_noise, keys_to_rows, law_difference, law_tv, smoothed
 from ..exhaustive.inputs import check_inputs
-from ..exhaustive.variants import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
+from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
 from ..results import CheckResult, Counterexample, Verdict
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress

@@ -53,7 +53,7 @@ from ..exhaustive.classifiers import ExactClassifier, classifier_family, from_sp
 from ..exhaustive.distance import Direction, cone_size, distance_to, nearest
 from ..exhaustive.engine import Noise, encode_noise, smoothed, top_two_numerators
 from ..exhaustive.inputs import check_inputs
-from ..exhaustive.variants import MULTIPLICATIVE, SmoothingVariant, resolve_variant
+from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
 from ..results import CheckResult, Counterexample, Verdict
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress

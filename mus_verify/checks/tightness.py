@@ -34,7 +34,7 @@ from ..exhaustive.bits import bits_of
 from ..exhaustive.classifiers import from_spec
 from ..exhaustive.engine import encode_noise
 from ..exhaustive.inputs import worst_case_input
-from ..exhaustive.variants import MULTIPLICATIVE, SmoothingVariant, masked_rows, resolve_variant
+from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, masked_rows, resolve_variant
 from ..results import CheckResult, Counterexample, Verdict
 from ._exhaustive import Clock, distribution_data, distribution_from_data, setup_from_config
 from .lipschitz import _single_tv, edge_counterexample, scan_edges, shrink_edge

@@ -22,7 +22,7 @@ from .distance import distance_to
 from .engine import Noise, Stats, encode_noise, smoothed
 from .inputs import default_inputs
 from .planted import lowered_lqv, off_by_half_lqv
-from .variants import ADDITIVE, MULTIPLICATIVE, SmoothingVariant, register_variant, resolve_variant
+from .mask_encodings import ADDITIVE, MULTIPLICATIVE, SmoothingVariant, register_variant, resolve_variant
 
 __all__ = [
     "ADDITIVE",

@@ -37,7 +37,7 @@ from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
 from .bits import codes_from_masks
 from .classifiers import ExactClassifier, one_hot_argmax
-from .variants import SmoothingVariant, decode_keys, masked_rows
+from .mask_encodings import SmoothingVariant, decode_keys, masked_rows
 
 __all__ = [
     "Noise",

@@ -8,7 +8,7 @@ Each mirrors a mistake from the paper's errata or the research code:
   (k+1)/q-Lipschitz;
 * :func:`lowered_lqv`: ``< k - 1``: marginals (k−1)/q < λ, so λ is a valid
   but not the smallest constant (what the ``tightness`` check refutes);
-* :data:`~mus_verify.exhaustive.variants.ADDITIVE`: additive noise breaks
+* :data:`~mus_verify.exhaustive.mask_encodings.ADDITIVE`: additive noise breaks
   masking equivalence (paper Prop. A.1);
 * the ``"ceil"`` and ``"floor"`` radius rules of
   :data:`mus_verify.certificates.RADIUS_RULES` (one step too far; wrong at ties).
@@ -28,7 +28,7 @@ import numpy as np
 from .._validation import check_lambda, check_q, check_seed_vector, lambda_steps
 from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
-from .variants import ADDITIVE
+from .mask_encodings import ADDITIVE
 
 __all__ = ["off_by_half_lqv", "lowered_lqv", "ADDITIVE", "UNSOUND_RULES"]
 

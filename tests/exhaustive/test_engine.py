@@ -14,7 +14,7 @@ from mus_verify.exhaustive.bits import codes_from_masks, edge_lower_ends, masks_
 from mus_verify.exhaustive.classifiers import HashTable, Indicator, TinyMLP
 from mus_verify.exhaustive.distance import distance_to, nearest
 from mus_verify.exhaustive.engine import Stats, edge_tv, law_difference, law_tv, top_two_numerators
-from mus_verify.exhaustive.variants import decode_keys, visible_code
+from mus_verify.exhaustive.mask_encodings import decode_keys, visible_code
 
 VARIANTS = [MULTIPLICATIVE, ADDITIVE]
 

@@ -1,4 +1,7 @@
-"""Smoothing variants: how the noise s meets the mask α before the base classifier sees the input.
+"""The exhaustive engine's integer encoding of a smoothing variant: how the noise s meets the mask α.
+
+(The user-facing definition of a variant, which also runs on torch tensors and Z3
+terms, is :mod:`mus_verify.variants`; this module is only the engine's fast form.)
 
 A variant fixes an *effective mask* e(α, s) with small non-negative integer
 digits, and the base classifier sees the masked input ``x ⊙ e(α, s)``:

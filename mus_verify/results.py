@@ -52,7 +52,14 @@ class Verdict(str, enum.Enum):
 # the checker modules (and their heavy imports) unloaded until a replay is asked for.
 _REPLAYERS: dict[str, str] = {}
 # Packages whose import registers the built-in replayers.
-_REPLAYER_MODULES = ("mus_verify.checks", "mus_verify.report", "mus_verify.smt", "mus_verify.gate")
+_REPLAYER_MODULES = (
+    "mus_verify.checks",
+    "mus_verify.report",
+    "mus_verify.smt",
+    "mus_verify.gate",
+    "mus_verify.torch_backend.diff",
+    "mus_verify.torch_backend.drop_check",
+)
 
 
 def register_replayer(kind: str, target: str) -> None:

@@ -1,0 +1,65 @@
+"""``mus-verify bench``: certified images/s of the naive baseline, zero-mask and token-drop paths.
+
+Imports torch only when the command runs. Exit code 0 when the issue's targets
+hold for ViT-B/16 size (zero-mask no slower than naive with lower peak
+memory, token-drop at least 3x naive), 3 otherwise (a missed performance
+target is not a counterexample), 2 on a usage or environment error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .output import EXIT_HOLDS, EXIT_INCONCLUSIVE
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        parents=[common],
+        help="benchmark certified images/s: naive baseline vs zero-mask vs token-drop (ViT-Ti/16, ViT-B/16 sizes)",
+        description=(
+            "Certified images per second (incremental + decremental certificate per image, voting, q = 64, "
+            "λ = 1/4, 196 patch groups) for (a) the naive research-code evaluation, (b) the zero-masking path "
+            "and (c) the token-dropping path, side by side, each in its own process; with ratios to (a) and "
+            "peak memory."
+        ),
+    )
+    parser.add_argument("--quick", action="store_true", help="few images (ViT-Ti: 2, ViT-B: 1); a few minutes on 2 CPU cores")
+    parser.add_argument("--models", default="vit-ti16,vit-b16", help="comma-separated: vit-ti16, vit-b16 (default both)")
+    parser.add_argument("--threads", type=int, help="torch threads per worker (default: torch's default)")
+    parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    parser.set_defaults(handler=run_bench_command)
+
+
+def run_bench_command(args: argparse.Namespace) -> int:
+    from ..errors import InvalidArgument
+    from ..torch_backend.bench import run_bench
+
+    models = tuple(m.strip() for m in args.models.split(",") if m.strip())
+    for model in models:
+        if model not in ("vit-ti16", "vit-b16"):
+            raise InvalidArgument("--models", args.models, "a comma-separated subset of vit-ti16, vit-b16")
+    document = run_bench(quick=args.quick, models=models, device=args.device, threads=args.threads)
+    if args.json:
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write(render(document) + "\n")
+    return EXIT_HOLDS if document["ok"] else EXIT_INCONCLUSIVE
+
+
+def render(document: dict) -> str:
+    rows = [("model", "variant", "images/s", "x naive", "peak MiB", "s", "cpu s")]
+    for r in document["results"]:
+        peak = "" if r["peak_mem_mb"] is None else f"{r['peak_mem_mb']:.0f}"
+        rows.append((r["model"], r["name"], f"{r['images_per_s']:.4f}", f"{r.get('ratio_to_naive', 0):.2f}", peak, f"{r['seconds']:.1f}", f"{r['cpu_seconds']:.1f}"))
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    machine = document["machine"]
+    lines.append(f"device {machine['device']}, {machine['cpu_count']} CPUs, torch {machine['torch']}, load {machine['load_average_before']} -> {machine['load_average_after']}")
+    lines.append(f"criteria: {document['criteria']}")
+    lines.append("targets met" if document["ok"] else "targets NOT met")
+    return "\n".join(lines)

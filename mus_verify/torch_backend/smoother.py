@@ -1,0 +1,328 @@
+"""The fast MuS module: g(x, α) = E_{s ~ L_qv(λ)} h(x ⊙ (μ ∨ (α ∧ s))) over feature groups.
+
+:class:`MuS` wraps any base model (no deep copy) and evaluates the q noisy
+copies of every example in memory-bounded chunks under ``torch.inference_mode``:
+
+* masks are the integer L_qv(λ) formula (:mod:`.masks`), bit-identical to the
+  exact core; the seed vector comes from a dedicated ``torch.Generator`` and
+  is recorded, with q, λ, the mode and the dtype, in every
+  :class:`SmoothedOutput`;
+* copies whose effective masks coincide are evaluated once and weighted by
+  their multiplicity (exact: the weights are integers);
+* ``mode="vote"`` counts base argmax votes in integers (ties to the lowest
+  class index, like the exact core); ``mode="average"`` sums probabilities in
+  float64 with a rigorous accumulation bound (:mod:`.tolerances`);
+* each vote also records whether the base's own top-two margin is within the
+  dtype's tolerance (``2·atol``): such a vote is *uncertain*, and the guarded
+  certificates (:mod:`.certify`) count it against the prediction.
+
+λ must be exactly k/q and α binary: inputs are validated with
+:mod:`mus_verify._validation` and never repaired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Literal, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._validation import as_int, check_binary_vector, check_lambda, check_q, check_seed_vector, lambda_steps
+from ..errors import InvalidArgument
+from ..smoothing import MODES
+from .evaluators import TokenDropEvaluator, ZeroMaskEvaluator, base_dtype
+from .groups import FeatureGroups
+from .masks import draw_seed_vector, lqv_mask_tensor
+from .memory import chunk_size_for_cap
+from .tolerances import atol_for, dtype_name
+from .vit import ViTParts, vit_parts
+
+__all__ = ["MuS", "SmoothedOutput", "MASKINGS"]
+
+MASKINGS = ("zero", "drop")
+DEFAULT_CHUNK = 32
+
+
+@dataclass(frozen=True)
+class SmoothedOutput:
+    """g(x, α) for a batch, with everything needed to certify it and to reproduce it.
+
+    ``counts[b, c]`` (vote mode) is the number of the q noise masks whose base
+    vote is class c; ``uncertain[b, c]`` how many of those votes had a base
+    top-two margin <= 2·atol. ``sums[b, c]`` (average mode) is the float64 sum
+    of the q base probabilities of class c. ``probabilities`` is counts/q or
+    sums/q in float64.
+    """
+
+    probabilities: torch.Tensor
+    counts: torch.Tensor | None
+    uncertain: torch.Tensor | None
+    sums: torch.Tensor | None
+    alpha: torch.Tensor
+    q: int
+    lam: Fraction
+    seed_vector: tuple[int, ...]
+    seed: int | None
+    mode: str
+    masking: str
+    dtype: str
+    atol: float
+    forwards: int
+    copies: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+    def config(self) -> dict[str, Any]:
+        """The smoothed classifier's identity: two outputs with equal configs come from the same g."""
+        return {"q": self.q, "lam": self.lam, "seed_vector": self.seed_vector, "mode": self.mode, "masking": self.masking, "dtype": self.dtype}
+
+
+class MuS(nn.Module):
+    """Multiplicative smoothing of ``base`` over feature ``groups`` (paper Thm 3.1, Prop. A.2).
+
+    ``output`` says what ``base`` returns: ``"logits"`` (softmax is applied) or
+    ``"probabilities"`` (checked, never renormalised). ``masking="drop"``
+    removes hidden patch tokens from a ViT instead of zeroing pixels (a
+    different base classifier; see :mod:`.evaluators`). Memory per forward is
+    bounded by ``chunk_size`` copies, or by ``memory_cap_mb`` (the chunk is
+    derived from a probe forward; see :mod:`.memory`).
+    """
+
+    def __init__(
+        self,
+        base: nn.Module,
+        groups: FeatureGroups,
+        *,
+        output: Literal["logits", "probabilities"],
+        q: int = 64,
+        lam: Any = "1/4",
+        mode: Literal["vote", "average"] = "vote",
+        seed: int | None = 0,
+        seed_vector: Sequence[int] | None = None,
+        generator: torch.Generator | None = None,
+        masking: Literal["zero", "drop"] = "zero",
+        vit: ViTParts | None = None,
+        keep: Any = None,
+        chunk_size: int | None = None,
+        memory_cap_mb: float | None = None,
+        autocast_dtype: torch.dtype | None = None,
+        compile: bool | dict[str, Any] = False,
+    ) -> None:
+        super().__init__()
+        if not isinstance(groups, FeatureGroups):
+            raise InvalidArgument("groups", type(groups).__name__, "a FeatureGroups (PatchGrid, GroupMap or TokenGroups)")
+        self.base = base
+        self.groups = groups
+        self.q = check_q(q)
+        self.lam = check_lambda(lam, self.q)
+        self.k = lambda_steps(self.lam, self.q)
+        if mode not in MODES:
+            raise InvalidArgument("mode", mode, f"one of {MODES}")
+        self.mode = mode
+        if masking not in MASKINGS:
+            raise InvalidArgument("masking", masking, f"one of {MASKINGS}")
+        self.masking = masking
+        n = groups.n
+        if seed_vector is not None:
+            if generator is not None:
+                raise InvalidArgument("generator", generator, "omitted when seed_vector is given")
+            self.seed_vector = check_seed_vector(seed_vector, self.q, n)
+            self.seed = None
+        else:
+            self.seed = None if generator is not None else as_int(0 if seed is None else seed, "seed", low=0)
+            self.seed_vector = draw_seed_vector(n, self.q, seed=self.seed, generator=generator)
+        self.keep = None if keep is None else torch.as_tensor(check_binary_vector(keep, n, "keep").copy())
+        if autocast_dtype not in (None, torch.bfloat16, torch.float16):
+            raise InvalidArgument("autocast_dtype", autocast_dtype, "None, torch.bfloat16 or torch.float16")
+        self.autocast_dtype = autocast_dtype
+        forward: Callable[[torch.Tensor], Any] = base
+        encoder = None
+        if compile:
+            options = compile if isinstance(compile, dict) else {}
+            if masking == "zero":
+                forward = torch.compile(base, **options)
+        if masking == "zero":
+            self.evaluator: Any = ZeroMaskEvaluator(forward, groups, output, autocast_dtype)
+        else:
+            parts = vit if vit is not None else vit_parts(base)
+            if compile:
+                encoder = torch.compile(parts.encoder, **(compile if isinstance(compile, dict) else {}))
+            self.evaluator = TokenDropEvaluator(parts, groups, output, autocast_dtype, encoder)
+        if chunk_size is not None and memory_cap_mb is not None:
+            raise InvalidArgument("memory_cap_mb", memory_cap_mb, "omitted when chunk_size is given (one bound on memory)")
+        self.chunk_size = as_int(chunk_size, "chunk_size", low=1) if chunk_size is not None else None
+        if memory_cap_mb is not None and not (isinstance(memory_cap_mb, (int, float)) and memory_cap_mb > 0):
+            raise InvalidArgument("memory_cap_mb", memory_cap_mb, "a positive number of MiB")
+        self.memory_cap_mb = memory_cap_mb
+        self._masks: dict[Any, torch.Tensor] = {}
+
+    # -- configuration -----------------------------------------------------------------
+
+    @property
+    def n(self) -> int:
+        return self.groups.n
+
+    @property
+    def fast_dtype(self) -> torch.dtype:
+        """The dtype the base model computes in (the autocast dtype when set)."""
+        if self.autocast_dtype is not None:
+            return self.autocast_dtype
+        module = self.evaluator.parts.module if self.masking == "drop" else self.base
+        return base_dtype(module, torch.float32)
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "lam": self.lam,
+            "seed_vector": self.seed_vector,
+            "seed": self.seed,
+            "mode": self.mode,
+            "masking": self.masking,
+            "dtype": dtype_name(self.fast_dtype),
+            "groups": self.groups.describe(),
+        }
+
+    def noise_masks(self, device: Any = "cpu") -> torch.Tensor:
+        """The (q, n) L_qv(λ) masks on ``device`` (integer formula, cached)."""
+        key = torch.device(device)
+        if key not in self._masks:
+            self._masks[key] = lqv_mask_tensor(self.seed_vector, self.q, self.k, device=key)
+        return self._masks[key]
+
+    # -- evaluation --------------------------------------------------------------------
+
+    def forward(self, x: torch.Tensor, alpha: Any = None) -> torch.Tensor:  # type: ignore[override]
+        """Smoothed class probabilities g(x, α), float64, shape (B, m)."""
+        return self.smooth(x, alpha).probabilities
+
+    def smooth(self, x: torch.Tensor, alpha: Any = None, *, record_copies: bool = False) -> SmoothedOutput:
+        """g(x, α) for a batch ``x`` of shape (B, *input_shape) (or one example); α is (n,) or (B, n), default 1."""
+        self._check_eval_mode()
+        x = self._check_x(x)
+        batch = x.shape[0]
+        alpha_mask = self._check_alpha(alpha, batch).to(x.device)
+        effective = self.noise_masks(x.device)[None, :, :] & alpha_mask[:, None, :]
+        if self.keep is not None:
+            effective = effective | self.keep.to(x.device)[None, None, :]
+        rows, distinct, weights, spans = _distinct_masks(effective)
+        chunk = self._chunk_size(x)
+        fast = self.fast_dtype
+        prob_dtype = torch.float64 if fast == torch.float64 else torch.float32
+        with torch.inference_mode():
+            probs = self.evaluator(x, rows, distinct, chunk, prob_dtype)
+        return self._aggregate(probs, rows, distinct, weights, spans, alpha_mask, batch, fast, record_copies)
+
+    def _aggregate(self, probs: torch.Tensor, rows: torch.Tensor, distinct: torch.Tensor, weights: torch.Tensor, spans: list[tuple[int, int]], alpha: torch.Tensor, batch: int, fast: torch.dtype, record: bool) -> SmoothedOutput:
+        classes = probs.shape[1]
+        atol = atol_for(fast)
+        counts = uncertain = sums = None
+        if self.mode == "vote":
+            winners = torch.argmax(probs, dim=1)  # first maximal index: ties go to the lowest class
+            margin = _top_two_margin(probs)
+            unsure = (margin <= 2 * atol).to(torch.int64)
+            flat = rows * classes + winners
+            counts = torch.zeros(batch * classes, dtype=torch.int64, device=probs.device).index_add_(0, flat, weights).reshape(batch, classes)
+            uncertain = torch.zeros(batch * classes, dtype=torch.int64, device=probs.device).index_add_(0, flat, weights * unsure).reshape(batch, classes)
+            probabilities = counts.to(torch.float64) / self.q
+        else:
+            weighted = weights.to(torch.float64)[:, None] * probs.to(torch.float64)  # exact: integer times a float32
+            sums = torch.zeros(batch, classes, dtype=torch.float64, device=probs.device).index_add_(0, rows, weighted)
+            probabilities = sums / self.q
+        copies = None
+        if record:
+            copies = [
+                {"masks": distinct[a:b].cpu(), "weights": weights[a:b].cpu(), "probabilities": probs[a:b].cpu()}
+                for a, b in spans
+            ]
+        return SmoothedOutput(
+            probabilities=probabilities.cpu(),
+            counts=None if counts is None else counts.cpu(),
+            uncertain=None if uncertain is None else uncertain.cpu(),
+            sums=None if sums is None else sums.cpu(),
+            alpha=alpha.cpu(),
+            q=self.q,
+            lam=self.lam,
+            seed_vector=self.seed_vector,
+            seed=self.seed,
+            mode=self.mode,
+            masking=self.masking,
+            dtype=dtype_name(fast),
+            atol=atol,
+            forwards=int(distinct.shape[0]),
+            copies=copies,
+        )
+
+    # -- checks ------------------------------------------------------------------------
+
+    def _check_eval_mode(self) -> None:
+        module = self.evaluator.parts.module if self.masking == "drop" else self.base
+        if isinstance(module, nn.Module) and module.training:
+            raise InvalidArgument("base", f"{type(module).__name__} in training mode", "a model in eval mode (dropout makes h random; call model.eval())")
+
+    def _check_x(self, x: Any) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise InvalidArgument("x", type(x).__name__, "a torch.Tensor")
+        shape = self.groups.input_shape
+        if tuple(x.shape) == shape:
+            x = x.unsqueeze(0)
+        if tuple(x.shape[1:]) != shape:
+            raise InvalidArgument("x", f"tensor of shape {tuple(x.shape)}", f"shape (B, {', '.join(map(str, shape))}) or {shape}")
+        if not x.is_floating_point():
+            raise InvalidArgument("x", f"tensor of dtype {x.dtype}", "a floating-point tensor")
+        finite = torch.isfinite(x)
+        if not bool(finite.all()):
+            index = [int(i) for i in (~finite).nonzero()[0]]
+            raise InvalidArgument(f"x{index}", float(x[tuple(index)]), "a finite real number (no NaN or inf)")
+        return x
+
+    def _check_alpha(self, alpha: Any, batch: int) -> torch.Tensor:
+        n = self.n
+        if alpha is None:
+            result = torch.ones(batch, n, dtype=torch.bool)
+        else:
+            array = alpha.detach().cpu().numpy() if isinstance(alpha, torch.Tensor) else np.asarray(alpha)
+            if array.ndim == 1:
+                array = np.broadcast_to(array, (batch, array.shape[0]))
+            if array.ndim != 2 or array.shape[0] != batch:
+                raise InvalidArgument("alpha", f"array of shape {array.shape}", f"a 0/1 mask of shape ({n},) or ({batch}, {n})")
+            unique_rows = np.unique(array, axis=0)
+            for row in unique_rows:
+                check_binary_vector(row, n, "alpha")  # 0.5, 2 or NaN are refused, never clamped
+            result = torch.as_tensor(array == 1)
+        if self.keep is not None:
+            outside = self.keep[None, :] & ~result
+            if bool(outside.any()):
+                b, i = (int(v) for v in outside.nonzero()[0])
+                raise InvalidArgument("keep", self.keep.int().tolist(), "an always-kept mask μ <= alpha", f"μ keeps feature {i} that alpha[{b}] hides")
+        return result
+
+    def _chunk_size(self, x: torch.Tensor) -> int:
+        if self.chunk_size is not None:
+            return self.chunk_size
+        if self.memory_cap_mb is not None:
+            self.chunk_size = chunk_size_for_cap(self.evaluator, x[:1], self.n, self.memory_cap_mb)
+            return self.chunk_size
+        return DEFAULT_CHUNK
+
+
+def _distinct_masks(effective: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[tuple[int, int]]]:
+    """Per example, the distinct effective masks and their multiplicities (exact integer weights)."""
+    rows, masks, weights, spans = [], [], [], []
+    start = 0
+    for b in range(effective.shape[0]):
+        distinct, counts = torch.unique(effective[b], dim=0, return_counts=True)
+        rows.append(torch.full((distinct.shape[0],), b, dtype=torch.int64, device=effective.device))
+        masks.append(distinct)
+        weights.append(counts.to(torch.int64))
+        spans.append((start, start + distinct.shape[0]))
+        start += distinct.shape[0]
+    return torch.cat(rows), torch.cat(masks), torch.cat(weights), spans
+
+
+def _top_two_margin(probs: torch.Tensor) -> torch.Tensor:
+    """p_(1) − p_(2) per row (the whole p_(1) with one class)."""
+    if probs.shape[1] < 2:
+        return probs[:, 0]
+    top = torch.topk(probs, 2, dim=1).values
+    return top[:, 0] - top[:, 1]

@@ -36,19 +36,5 @@ ACTIVE: dict[str, Callable[[GateRun], Outcome]] = {
     "conformance": conformance,
 }
 
-PROPERTIES = (
-    "contract",
-    "rng_isolation",
-    "probabilities",
-    "masked_inputs",
-    "determinism",
-    "batch_consistency",
-    "keep_rates",
-    "seed_use",
-    "masking_equivalence",
-    "keep_mask",
-    "lipschitz",
-    "certificate",
-    "alpha_validation",
-    "conformance",
-)
+# The order results are reported in; defined once in the (lazy) package root.
+from .. import PROPERTIES  # noqa: E402

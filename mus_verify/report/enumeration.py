@@ -15,7 +15,6 @@ class probability.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -97,20 +96,18 @@ class VoteTable:
         return int(distances[nearest]), int(bad[nearest])
 
     def shapley(self, c: int) -> np.ndarray:
-        """Exact Shapley values of v(S) = g_c(x, 1_S), in float64 (used only to rank features).
+        """Exact Shapley values of v(S) = g_c(x, 1_S), in float64 (used only to rank features)."""
+        import torch
 
-        φ_i = Σ_{S ∌ i} |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S)).
-        """
-        n = self.n
-        value = self.votes[:, c].astype(np.float64) / self.q
-        codes = np.arange(1 << n, dtype=np.int64)
-        sizes = popcount(codes)
-        weight = np.array([math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)])
-        out = np.zeros(n)
-        for i in range(n):
-            without = codes[(codes >> i) & 1 == 0]
-            out[i] = float(np.dot(weight[sizes[without]], value[without | (1 << i)] - value[without]))
-        return out
+        from ..torch_backend.explain import exact_shapley
+
+        value = torch.as_tensor(self.votes[:, c], dtype=torch.float64) / self.q
+        weights = 1 << torch.arange(self.n)
+
+        def coalition_value(coalitions: "torch.Tensor") -> "torch.Tensor":
+            return value[(coalitions.long() * weights).sum(dim=1)]
+
+        return exact_shapley(coalition_value, self.n).numpy()
 
 
 def _voted_classes(h: Callable[[np.ndarray], np.ndarray], x: np.ndarray, groups: np.ndarray, masks: np.ndarray) -> np.ndarray:

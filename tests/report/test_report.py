@@ -142,3 +142,15 @@ def test_cli_report_json_and_exit_code(tmp_path, capsys):
 def test_cli_report_usage_errors(tmp_path, capsys, argv, fragment):
     code = main(["report", *argv, "--out", str(tmp_path)])
     assert code == 2 and fragment in capsys.readouterr().err
+
+
+def test_shapley_values_are_efficient_and_follow_the_smoothed_class():
+    """Σ_i φ_i = v(N) − v(∅) for v(S) = g_c(x, 1_S); a feature that only ever votes for c has φ > 0."""
+    n, q, k, m = 4, 8, 2, 2
+    table = np.zeros(2**n, dtype=np.int64)
+    table[[code for code in range(2**n) if code & 1]] = 1  # class 1 iff feature 0 is visible
+    noise = lqv([0, 3, 5, 6], q, Fraction(k, q))
+    votes = vote_table(truth_table_classifier(table, n, m), np.arange(1.0, n + 1), np.arange(n), noise.masks, k, m)
+    phi = votes.shapley(1)
+    assert phi.sum() == pytest.approx((votes.votes[-1, 1] - votes.votes[0, 1]) / q)
+    assert phi[0] == pytest.approx(Fraction(k, q)) and np.allclose(phi[1:], 0)

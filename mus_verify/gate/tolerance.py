@@ -10,7 +10,7 @@ and one for the division. The tolerance is
 where ``dtype`` is the *working dtype*: the least precise of the dtype the
 implementation returns, the dtypes it passes to the base classifier, and the
 precision its float64 outputs really carry (float64 outputs that are all
-float32 numbers, and not all dyadic, were computed in float32 and cast up;
+float32 numbers, and not all multiples of 2^-24, were computed in float32 and cast up;
 see :func:`precision_of`). For q = 64:
 
 =========  ==========  ============
@@ -71,8 +71,11 @@ def precision_of(values: Any, declared: str) -> str:
         return declared
     for lower in ("float16", "float32"):
         if np.array_equal(array.astype(lower).astype(np.float64), array):
-            # Dyadic outputs are exact in every dtype and say nothing; only lower when some value is not.
-            return declared if np.array_equal(array * 2**10, np.round(array * 2**10)) else lower
+            # A multiple of 2^-24 is a float16 and (down to 2^-24) a float32 number whatever computed it:
+            # such outputs say nothing about precision (the gate's pattern tables average to dyadics like
+            # k/4096). Lower only when some value has bits below 2^-24, which float64 rounding leaves and
+            # a float32 computation cannot; so float64 outputs are never taken for float16.
+            return declared if np.array_equal(array * 2**24, np.round(array * 2**24)) else lower
     return declared
 
 

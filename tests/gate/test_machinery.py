@@ -123,7 +123,7 @@ def test_tolerances_follow_the_working_dtype():
     assert working_dtype(["float64", "float32"]) == "float32"
     assert atol("float32", 64) == pytest.approx(4 * 64 * 2.0**-23)
     assert precision_of(np.array([0.25, 0.75]), "float64") == "float64"  # dyadic: says nothing
-    assert precision_of(np.array([np.float32(0.3)], dtype=np.float64), "float64") == "float32"
+    assert precision_of(np.array([np.float32(1 / 3)], dtype=np.float64), "float64") == "float32"  # bits below 2^-24
 
 
 def test_target_loading_and_adapters():
@@ -132,3 +132,14 @@ def test_target_loading_and_adapters():
     assert error.value.argument == "TARGET"
     assert load_target("mus_verify.gate.classifiers:build") is build
     assert ModuleFactory.int_seed([1, 2]) != ModuleFactory.int_seed([2, 1])
+
+
+def test_dyadic_float64_outputs_keep_float64_precision():
+    """Averages of the gate's 1/16-valued tables are dyadics like 1491/4096: float16-representable, yet
+    exact float64 values; judging them at float16 tolerance (0.06) turned a 0.03 gap into a 'tie'."""
+    import numpy as np
+
+    from mus_verify.gate.tolerance import precision_of
+
+    assert precision_of(np.array([1491 / 4096, 1231 / 4096, 1374 / 4096]), "float64") == "float64"
+    assert precision_of(np.array([np.float32(1 / 3), np.float32(2 / 3)], dtype=np.float64), "float64") == "float32"

@@ -110,37 +110,33 @@ class Z3Ops:
     def _bools(values: Sequence[Any]) -> list[Any]:
         return [v if isinstance(v, z3.ExprRef) else bool(v) for v in values]
 
-    @_memoized
-    def and_(self, *bools: Any) -> Any:
+    def _fold(self, bools: Sequence[Any], absorbing: bool, combine: Any) -> Any:
+        """And (absorbing False) or Or (absorbing True) with constants folded away."""
+        absorb, unit = (self.true, self.false) if absorbing else (self.false, self.true)
+        is_absorbing = z3.is_true if absorbing else z3.is_false
+        is_unit = z3.is_false if absorbing else z3.is_true
         terms = []
         for b in self._bools(bools):
-            if b is False:
-                return self.false
-            if b is not True and not z3.is_true(b):
-                if z3.is_false(b):
-                    return self.false
+            if b is absorbing:
+                return absorb
+            if b is not (not absorbing) and not is_unit(b):
+                if is_absorbing(b):
+                    return absorb
                 terms.append(b)
         if not terms:
-            return self.true
+            return unit
         # Commutative: a canonical argument order makes And(a, b) and And(b, a) the same term, so
         # inputs that agree syntactically up to order are one classifier application.
         terms = sorted({t.get_id(): t for t in terms}.values(), key=lambda t: t.get_id())
-        return terms[0] if len(terms) == 1 else z3.And(*terms)
+        return terms[0] if len(terms) == 1 else combine(*terms)
+
+    @_memoized
+    def and_(self, *bools: Any) -> Any:
+        return self._fold(bools, False, z3.And)
 
     @_memoized
     def or_(self, *bools: Any) -> Any:
-        terms = []
-        for b in self._bools(bools):
-            if b is True:
-                return self.true
-            if b is not False and not z3.is_false(b):
-                if z3.is_true(b):
-                    return self.true
-                terms.append(b)
-        if not terms:
-            return self.false
-        terms = sorted({t.get_id(): t for t in terms}.values(), key=lambda t: t.get_id())
-        return terms[0] if len(terms) == 1 else z3.Or(*terms)
+        return self._fold(bools, True, z3.Or)
 
     @_memoized
     def not_(self, b: Any) -> Any:

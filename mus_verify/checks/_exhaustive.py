@@ -22,6 +22,7 @@ import numpy as np
 from .._validation import as_fraction, as_int
 from ..distributions import MaskDistribution, finite
 from ..errors import InvalidArgument
+from ..results import CheckResult, Counterexample, Verdict
 from ..exhaustive.bits import MAX_FEATURES
 from ..exhaustive.classifiers import ExactClassifier, classifier_family
 from ..exhaustive.engine import Stats
@@ -154,6 +155,22 @@ class Clock:
             "smoothing_runs": self.stats.runs,
             "elapsed_s": round(seconds, 3),
         }
+
+    def result(self, name: str, verdict: Verdict, method: str, cases: int, params: Mapping[str, Any] | None, quantified_over: str,
+               counterexample: Counterexample | None, margin: Fraction | None, message: str, details: Mapping[str, Any]) -> CheckResult:
+        """The check's result, stamped with its wall time and throughput."""
+        return CheckResult(
+            name=name,
+            verdict=verdict,
+            method=method,
+            cases=cases,
+            params={**(params or {}), "quantified_over": quantified_over},
+            counterexample=counterexample,
+            margin=margin,
+            message=message,
+            elapsed_s=self.elapsed(),
+            details={**details, **self.details()},
+        )
 
     def line(self) -> str:
         seconds = max(self.elapsed(), 1e-9)

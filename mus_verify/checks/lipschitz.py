@@ -296,22 +296,11 @@ def check_lipschitz(
 
 def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] | None, clock: Clock, margin: Fraction,
             cex: Counterexample | None, message: str, details: Mapping[str, Any]) -> CheckResult:
-    return CheckResult(
-        name=name,
-        verdict=verdict,
-        method="exhaustive+tv",
-        cases=cases,
-        params={
-            **(params or {}),
-            "quantified_over": "every edge (α, α + e_i) of {0,1}^n at each input x; every base classifier with values in [0, 1] "
-            "(the largest |Δg| over them is the total variation of the masked-input laws); then each concrete classifier",
-        },
-        counterexample=cex,
-        margin=margin,
-        message=message,
-        elapsed_s=clock.elapsed(),
-        details={**details, **clock.details()},
+    quantified_over = (
+        "every edge (α, α + e_i) of {0,1}^n at each input x; every base classifier with values in [0, 1] "
+        "(the largest |Δg| over them is the total variation of the masked-input laws); then each concrete classifier"
     )
+    return clock.result(name, verdict, "exhaustive+tv", cases, params, quantified_over, cex, margin, message, details)
 
 
 def run(config: CheckConfig, progress: Progress) -> CheckResult:

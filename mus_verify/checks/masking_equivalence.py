@@ -208,18 +208,9 @@ def check_masking_equivalence(
 
 def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] | None, clock: Clock, cex: Counterexample | None,
             message: str, details: Mapping[str, Any]) -> CheckResult:
-    return CheckResult(
-        name=name,
-        verdict=verdict,
-        method="exhaustive+tv",
-        cases=cases,
-        params={**(params or {}), "quantified_over": "every mask α at each input x; every base classifier (equal masked-input laws); then each concrete classifier"},
-        counterexample=cex,
-        margin=Fraction(0) if verdict is Verdict.PROVED else None,
-        message=message,
-        elapsed_s=clock.elapsed(),
-        details={**details, **clock.details()},
-    )
+    quantified_over = "every mask α at each input x; every base classifier (equal masked-input laws); then each concrete classifier"
+    margin = Fraction(0) if verdict is Verdict.PROVED else None
+    return clock.result(name, verdict, "exhaustive+tv", cases, params, quantified_over, cex, margin, message, details)
 
 
 def run(config: CheckConfig, progress: Progress) -> CheckResult:

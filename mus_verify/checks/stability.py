@@ -353,19 +353,11 @@ def replay_stability(data: Mapping[str, Any]) -> bool:
 
 def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] | None, clock: Clock, cex: Counterexample | None,
             message: str, details: Mapping[str, Any], rule_name: str) -> CheckResult:
-    return CheckResult(
-        name=name,
-        verdict=verdict,
-        method="exhaustive",
-        cases=cases,
-        params={**(params or {}), "radius_rule": rule_name,
-                "quantified_over": "(α, β) pairs with β ≠ α within the claimed radius of α, in the check's direction (and all directions, "
-                "in details), for every α, concrete classifier, input x and smoothing mode"},
-        counterexample=cex,
-        message=message,
-        elapsed_s=clock.elapsed(),
-        details={**details, **clock.details()},
+    quantified_over = (
+        "(α, β) pairs with β ≠ α within the claimed radius of α, in the check's direction (and all directions, "
+        "in details), for every α, concrete classifier, input x and smoothing mode"
     )
+    return clock.result(name, verdict, "exhaustive", cases, {**(params or {}), "radius_rule": rule_name}, quantified_over, cex, None, message, details)
 
 
 def _run(config: CheckConfig, progress: Progress, direction: Direction) -> CheckResult:

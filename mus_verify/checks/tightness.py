@@ -151,18 +151,8 @@ def replay_tightness(data: Mapping[str, Any]) -> bool:
 
 def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] | None, clock: Clock, cex: Counterexample | None,
             margin: Fraction, message: str, details: Mapping[str, Any]) -> CheckResult:
-    return CheckResult(
-        name=name,
-        verdict=verdict,
-        method="exhaustive+tv",
-        cases=cases,
-        params={**(params or {}), "quantified_over": "every edge (α, α + e_i) at x = (1, ..., n) (the worst case) and every base classifier with values in [0, 1]"},
-        counterexample=cex,
-        margin=margin,
-        message=message,
-        elapsed_s=clock.elapsed(),
-        details={**details, **clock.details()},
-    )
+    quantified_over = "every edge (α, α + e_i) at x = (1, ..., n) (the worst case) and every base classifier with values in [0, 1]"
+    return clock.result(name, verdict, "exhaustive+tv", cases, params, quantified_over, cex, margin, message, details)
 
 
 def run(config: CheckConfig, progress: Progress) -> CheckResult:

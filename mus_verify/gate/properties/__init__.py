@@ -19,7 +19,42 @@ from .equivalence import keep_mask, masking_equivalence
 from .lipschitz import lipschitz
 from .noise_checks import keep_rates, seed_use
 
-__all__ = ["PROPERTIES", "ACTIVE", "WATCHED"]
+__all__ = ["PROPERTIES", "ACTIVE", "WATCHED", "SEVERITY", "SEVERITY_REASONS", "GUARANTEE", "CONFORMANCE", "HYGIENE"]
+
+# The severity model (issue 10, item 2). Every property has exactly one class, fixed here and
+# never changed by another property's verdict.
+GUARANTEE = "guarantee"
+CONFORMANCE = "conformance"
+HYGIENE = "hygiene"
+
+SEVERITY_REASONS: dict[str, str] = {
+    GUARANTEE: "can make a certificate or g false: a failure fails the gate",
+    CONFORMANCE: "sound but not the reference L_qv: passes with a notice, fails only under --strict",
+    HYGIENE: "harmless to g and its certificates, but bad practice: warns, fails only under --strict",
+}
+
+SEVERITY: dict[str, str] = {
+    # guarantee: anything that can make a certificate or g false
+    "contract": GUARANTEE,  # raising on valid input, wrong shapes: nothing else can be trusted
+    "probabilities": GUARANTEE,  # g outside the simplex: Thm 3.1 is about probability vectors
+    "masked_inputs": GUARANTEE,  # rows that feed g are not x ⊙ s with binary s ≤ α
+    "inputs_unchanged": GUARANTEE,  # the caller's x or α mutated in place
+    "determinism": GUARANTEE,
+    "batch_consistency": GUARANTEE,
+    "thread_consistency": GUARANTEE,
+    "keep_rates": GUARANTEE,  # marginals P(s_i = 1) = λ (Thm 3.1's hypothesis)
+    "masking_equivalence": GUARANTEE,  # g = E_s f(x ⊙ (s ∧ α)) for the recovered masks
+    "keep_mask": GUARANTEE,
+    "lipschitz": GUARANTEE,
+    "certificate": GUARANTEE,
+    # conformance: sound, but not the reference L_qv
+    "seed_use": CONFORMANCE,
+    "conformance": CONFORMANCE,
+    # hygiene: the gate's contract says α is binary, so accepting 0.5 silently is not a wrong g
+    "alpha_validation": HYGIENE,
+    "rng_isolation": HYGIENE,  # the caller's random stream, not g, is affected
+    "unmasked_probes": HYGIENE,  # the base was shown rows outside x ⊙ s that do not feed g
+}
 
 WATCHED = ("contract", "rng_isolation", "probabilities", "masked_inputs")
 

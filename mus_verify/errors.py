@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MusVerifyError", "InvalidArgument", "EnvironmentProblem"]
+__all__ = ["MusVerifyError", "InvalidArgument", "EnvironmentProblem", "InternalError"]
 
 
 class MusVerifyError(Exception):
@@ -42,6 +42,14 @@ class InvalidArgument(MusVerifyError, ValueError):
 
 class EnvironmentProblem(MusVerifyError, RuntimeError):
     """The environment cannot run the request (an optional dependency is missing, ...)."""
+
+
+class InternalError(MusVerifyError, RuntimeError):
+    """An engine disagrees with the exact reference (a bug in mus_verify, never a verdict).
+
+    Raised instead of printing a verdict that the exact reference contradicts,
+    e.g. a Z3 proof at a size where exact evaluation finds a violation.
+    """
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:

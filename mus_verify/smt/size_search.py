@@ -60,6 +60,7 @@ def search(
     classes: int = 2,
     mode: str = "average",
     rlimit: int = DEFAULT_RLIMIT,
+    random_seed: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> list[CheckResult]:
     """Results for every size visited, ending at the first REFUTED one (if any)."""
@@ -68,7 +69,7 @@ def search(
         raise InvalidArgument("lam", lam, f"a multiple of 1/q for some q in {list(qs or DEFAULT_QS)} (or give --q)")
     results = []
     for n, q, value in sizes:
-        result = prove(prop, variant, n, q, value, radius_rule=radius_rule, direction=direction, classes=classes, mode=mode, rlimit=rlimit)
+        result = prove(prop, variant, n, q, value, radius_rule=radius_rule, direction=direction, classes=classes, mode=mode, rlimit=rlimit, random_seed=random_seed)
         results.append(result)
         if progress:
             progress(1)

@@ -260,7 +260,9 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
         unique_top = predicted >= 0
         true = np.minimum(nearest_bad[key] - 1, cone[key])
         tally.add(key, radius[unique_top], true[unique_top], cone[key][unique_top])
-        violated = np.flatnonzero(unique_top & (nearest_bad[key] <= radius))
+        # n + 1 means "no bad mask in the whole cone": no distance can reach it, however large r is
+        # (⌈1/(2λ)⌉ − 1 > n for small λ), so it is never a violation.
+        violated = np.flatnonzero(unique_top & (nearest_bad[key] <= n) & (nearest_bad[key] <= radius))
         if violated.size and not candidates:
             candidates = [(key, violated, nearest_bad[key][violated])]
     if direction == "down":

@@ -25,6 +25,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import z3
 
 from ..variants.base import IntVector, RealVector, Variant, VariantParams
+from ..variants.guard import run_apply, run_hide, run_noise, run_symbols
 from .ops_z3 import Z3Ops, to_expr
 
 __all__ = ["Encoding", "model_value"]
@@ -62,7 +63,7 @@ class Encoding:
         self.x = [z3.Real(f"x_{i}") for i in range(n)]
         self.x_slots = [self.ops.present(xi) for xi in self.x]
         self.symbols: dict[str, list[z3.ExprRef]] = {}
-        for name, shape in variant.symbols(params).items():
+        for name, shape in run_symbols(variant, params).items():
             if isinstance(shape, IntVector):
                 terms = [z3.Int(f"{name}_{i}") for i in range(shape.length)]
                 self.background += [z3.And(shape.low <= t, t <= shape.high) for t in terms]
@@ -89,7 +90,8 @@ class Encoding:
 
     def noise(self) -> list[tuple[Fraction, list[Any]]]:
         if self._noise is None:
-            self._noise = [(Fraction(w), list(s)) for w, s in self.variant.noise(self.ops, self.params, self.symbols)]
+            # Validated like the exact path's noise: rational weights >= 0 summing to exactly 1, n scalars each.
+            self._noise = run_noise(self.variant, self.ops, self.params, self.symbols)
         return self._noise
 
     # -- the classifier and the smoothed classifier -------------------------------------
@@ -131,13 +133,13 @@ class Encoding:
             noise = self.noise()
         else:
             if id(variant) not in self._other_noise:
-                self._other_noise[id(variant)] = [(Fraction(w), list(s)) for w, s in variant.noise(self.ops, self.params, self.symbols)]
+                self._other_noise[id(variant)] = run_noise(variant, self.ops, self.params, self.symbols)
             noise = self._other_noise[id(variant)]
         totals: list[Any] = [0] * self.classes
         for weight, s in noise:
             if weight == 0:
                 continue
-            inputs = variant.apply(self.ops, list(x_slots), list(alpha), s, self.params, self.symbols)
+            inputs = run_apply(variant, self.ops, list(x_slots), list(alpha), s, self.params, self.symbols)
             outputs = self.classify(inputs)
             for c in range(self.classes):
                 totals[c] = totals[c] + z3.RealVal(weight) * outputs[c]
@@ -145,7 +147,7 @@ class Encoding:
 
     def hidden(self, alpha: Sequence[Any]) -> list[tuple[Any, Any]]:
         """hide(x, α) as slots."""
-        return list(self.variant.hide(self.ops, list(self.x_slots), list(alpha), self.params, self.symbols))
+        return run_hide(self.variant, self.ops, list(self.x_slots), list(alpha), self.params, self.symbols)
 
     def ones(self) -> list[Any]:
         return [True] * self.params.n

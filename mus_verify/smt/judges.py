@@ -34,6 +34,7 @@ from .._validation import as_fraction
 from ..certificates import RADIUS_RULES, top_two
 from ..variants.base import Variant, VariantParams
 from ..distributions import finite
+from ..variants.guard import run_reference_distribution
 from ..variants.exact import check_symbols, hide_exact, noise_exact, noise_marginals, smooth_variant
 from ..variants.loader import load_variant
 
@@ -120,7 +121,7 @@ def _uses_zero_masking(variant: Variant) -> bool:
 def reference_distribution(variant: Variant, params: VariantParams, symbols: Mapping[str, Any]) -> Any:
     """The MaskDistribution that makes g MuS smoothing: declared by the variant, or derived from its exact
     noise when the variant masks with zeros and its noise is binary; None otherwise."""
-    declared = variant.reference_distribution(params, symbols)
+    declared = run_reference_distribution(variant, params, symbols)
     if declared is not None or not _uses_zero_masking(variant):
         return declared
     noise = noise_exact(variant, params, symbols)
@@ -278,29 +279,39 @@ def record_inputs(data: Mapping[str, Any], variant: Variant | None = None) -> li
     return recorder.inputs
 
 
-def _replay(data: Mapping[str, Any]) -> bool:
+def _replay(data: Mapping[str, Any], variant: Any) -> Any:
+    """Judge the data again; a variant that is not built in is user code and runs only when named again."""
+    from ..replaying import Replay, ReplayStatus, needs_code
+    from ..variants.loader import BUILTIN_VARIANTS
+
+    if variant is None:
+        spec = data.get("variant_source") or data.get("variant")
+        if not (isinstance(spec, str) and spec in BUILTIN_VARIANTS):
+            return needs_code("variant", f"the counterexample's variant {spec!r} is not built in, and nothing named in the data is "
+                                         "imported (replay(cx, variant='path/file.py:VARIANT'), or mus-verify replay FILE --variant ...)")
+        variant = spec
     try:
-        return judge(data).violated
-    except (MissingInput, AssertionError, ValueError):
+        return judge(data, variant=load_variant(variant)).violated
+    except (MissingInput, AssertionError, ValueError) as exc:
         # An untabulated input, a reference disagreement or an invalid table is no confirmed violation.
-        return False
+        return Replay(ReplayStatus.NOT_REPRODUCED, f"not confirmed by the exact reference: {type(exc).__name__}: {exc}")
 
 
-def replay_masking_equivalence(data: Mapping[str, Any]) -> bool:
-    return _replay(data)
+def replay_masking_equivalence(data: Mapping[str, Any], *, variant: Any = None) -> Any:
+    return _replay(data, variant)
 
 
-def replay_lipschitz(data: Mapping[str, Any]) -> bool:
-    return _replay(data)
+def replay_lipschitz(data: Mapping[str, Any], *, variant: Any = None) -> Any:
+    return _replay(data, variant)
 
 
-def replay_stability(data: Mapping[str, Any]) -> bool:
-    return _replay(data)
+def replay_stability(data: Mapping[str, Any], *, variant: Any = None) -> Any:
+    return _replay(data, variant)
 
 
-def replay_marginals(data: Mapping[str, Any]) -> bool:
-    return _replay(data)
+def replay_marginals(data: Mapping[str, Any], *, variant: Any = None) -> Any:
+    return _replay(data, variant)
 
 
-def replay_reference(data: Mapping[str, Any]) -> bool:
-    return _replay(data)
+def replay_reference(data: Mapping[str, Any], *, variant: Any = None) -> Any:
+    return _replay(data, variant)

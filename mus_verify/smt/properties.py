@@ -20,6 +20,7 @@ import z3
 
 from ..errors import InvalidArgument
 from ..variants.base import IntVector, VariantParams
+from ..variants.guard import run_keeps, run_symbols
 from ..variants.loader import load_variant
 from .encoding import Encoding
 from .ops_z3 import to_expr
@@ -143,7 +144,7 @@ def _marginals(params: VariantParams, options: Mapping[str, Any]) -> list[Query]
     def coordinate(i: int) -> Query:
         def build(enc: Encoding) -> Extract:
             # One query per coordinate: each involves only that coordinate's noise (for L_qv, one seed entry).
-            kept = [to_expr(enc.ops.where(enc.variant.keeps(enc.ops, s[i]), z3.RealVal(w), z3.RealVal(0))) for w, s in enc.noise()]
+            kept = [to_expr(enc.ops.where(run_keeps(enc.variant, enc.ops, s[i]), z3.RealVal(w), z3.RealVal(0))) for w, s in enc.noise()]
             enc.constraints.append(z3.Sum(*kept) != lam)
             return lambda model: {"coordinate": i}
 
@@ -156,7 +157,7 @@ def _reference(params: VariantParams, options: Mapping[str, Any]) -> list[Query]
     mus = load_variant("mus")
 
     def build(enc: Encoding) -> Extract:
-        shape = enc.variant.symbols(params).get("seed_vector")
+        shape = run_symbols(enc.variant, params).get("seed_vector")
         if shape != IntVector(params.n, 0, params.q - 1):
             raise InvalidArgument("variant", enc.variant.name, "a variant with a seed_vector symbol like mus (n integers in 0..q-1) for the reference property")
         alpha = enc.bits("alpha")

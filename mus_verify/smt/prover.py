@@ -24,6 +24,7 @@ from ..certificates import RADIUS_RULES
 from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict
 from ..variants.base import Variant, make_params
+from ..variants.guard import run_check, run_symbols
 from ..variants.loader import load_variant, variant_source
 from .encoding import Encoding
 from .judges import REPLAY_KINDS, judge, record_inputs
@@ -77,7 +78,7 @@ def prove(
     variant_obj: Variant = load_variant(variant)
     q, lam = _default_q_lam(q, lam)
     params = make_params(n, q, lam, quantized=variant_obj.quantized)
-    variant_obj.check(params)
+    run_check(variant_obj, params)
 
     options = {"radius_rule": radius_rule, "direction": direction}
     record: dict[str, Any] = {
@@ -162,7 +163,8 @@ def _refutation(name: str, enc: Encoding, model: z3.ModelRef, extract: Any, reco
         outcome, problem = None, f"{type(exc).__name__}: {exc}"
     if outcome is not None and outcome.violated:
         data["observed"] = outcome.observed
-        counterexample = Counterexample(REPLAY_KINDS[record["property"]], outcome.summary, data)
+        # code: the variant object, so in-process replays judge it; a JSON copy needs it named again
+        counterexample = Counterexample(REPLAY_KINDS[record["property"]], outcome.summary, data, code={"variant": variant})
         try:
             confirmed = counterexample.replay()
         except (KeyError, ValueError, ImportError) as exc:  # e.g. a variant object with no loadable spec
@@ -202,7 +204,7 @@ def _quantified(variant: Variant, params: Any, prop: str, classes: int, mode: st
     else:
         kind = f"every base classifier with {classes} classes ({'one-hot votes' if mode == 'vote' else 'outputs in the probability simplex'})"
         what = [kind, f"every input x in Q^{params.n}", "every mask α (and β)"]
-    for symbol, shape in variant.symbols(params).items():
+    for symbol, shape in run_symbols(variant, params).items():
         bounds = f"{shape.low}..{shape.high}" if hasattr(shape, "low") else "Q"
         what.append(f"every {symbol} in ({bounds})^{shape.length}")
     return ", ".join(what) if what else "the noise distribution (no symbols)"

@@ -30,6 +30,7 @@ import numpy as np
 from .._validation import as_fraction, check_binary_vector, check_probabilities
 from ..errors import InvalidArgument
 from .base import Variant, VariantParams
+from .guard import run_apply, run_check, run_hide, run_keeps, run_noise, run_symbols
 from .ops import EXACT
 
 __all__ = ["check_symbols", "input_slots", "smoothed_inputs", "smooth_variant", "f_variant", "hide_exact", "noise_exact", "noise_marginals", "InputClassifier"]
@@ -40,7 +41,7 @@ InputClassifier = Callable[[np.ndarray], Any]
 
 def check_symbols(variant: Variant, params: VariantParams, symbols: Mapping[str, Any] | None) -> dict[str, Any]:
     """Concrete values for every symbol the variant declares, validated (missing or extra names are errors)."""
-    declared = dict(variant.symbols(params))
+    declared = run_symbols(variant, params)
     given = dict(symbols or {})
     extra = sorted(set(given) - set(declared))
     if extra:
@@ -62,19 +63,9 @@ def input_slots(x: Sequence[Any], n: int) -> list[Fraction | None]:
 
 
 def noise_exact(variant: Variant, params: VariantParams, sym: Mapping[str, Any]) -> list[tuple[Fraction, list[Any]]]:
-    """The variant's noise evaluated exactly; weights checked to be non-negative and to sum to exactly 1."""
-    terms = [(Fraction(w), list(s)) for w, s in variant.noise(EXACT, params, sym)]
-    if not terms:
-        raise InvalidArgument("noise", variant.name, "at least one (weight, s) pair")
-    for r, (w, s) in enumerate(terms):
-        if w < 0:
-            raise InvalidArgument(f"noise[{r}].weight", w, "a non-negative rational")
-        if len(s) != params.n:
-            raise InvalidArgument(f"noise[{r}].s", s, f"n = {params.n} noise entries")
-    total = sum((w for w, _ in terms), Fraction(0))
-    if total != 1:
-        raise InvalidArgument("noise weights", variant.name, "rational weights summing to exactly 1", f"they sum to {total}")
-    return terms
+    """The variant's noise evaluated exactly; weights checked to be non-negative rationals summing to exactly 1
+    (by :func:`.guard.run_noise`, the same check the torch and Z3 paths apply)."""
+    return run_noise(variant, EXACT, params, sym)
 
 
 def smoothed_inputs(variant: Variant, x: Sequence[Any], alpha: Any, params: VariantParams, sym: Mapping[str, Any]) -> list[tuple[Fraction, tuple[Fraction | None, ...]]]:
@@ -83,9 +74,7 @@ def smoothed_inputs(variant: Variant, x: Sequence[Any], alpha: Any, params: Vari
     mask = [bool(a) for a in check_binary_vector(alpha, params.n, "alpha")]
     merged: dict[tuple[Fraction | None, ...], Fraction] = {}
     for w, s in noise_exact(variant, params, sym):
-        key = tuple(variant.apply(EXACT, slots, mask, s, params, sym))
-        if len(key) != params.n:
-            raise InvalidArgument("apply", key, f"n = {params.n} input slots")
+        key = tuple(run_apply(variant, EXACT, slots, mask, s, params, sym))
         merged[key] = merged.get(key, Fraction(0)) + w
     return list((w, key) for key, w in merged.items())
 
@@ -101,7 +90,7 @@ def smooth_variant(
     mode: Literal["average", "vote"] = "average",
 ) -> tuple[Fraction, ...]:
     """g(x, α) = Σ_j w_j h(apply(x, α, s_j)), exactly (h called once on the distinct inputs)."""
-    variant.check(params)
+    run_check(variant, params)
     sym = check_symbols(variant, params, symbols)
     terms = smoothed_inputs(variant, x, alpha, params, sym)
     batch = np.empty((len(terms), params.n), dtype=object)
@@ -130,7 +119,7 @@ def hide_exact(variant: Variant, x: Sequence[Any], alpha: Any, params: VariantPa
     """hide(x, α): the input an explanation α leaves (x ⊙ α for MuS)."""
     sym = check_symbols(variant, params, symbols)
     mask = [bool(a) for a in check_binary_vector(alpha, params.n, "alpha")]
-    return list(variant.hide(EXACT, input_slots(x, params.n), mask, params, sym))
+    return list(run_hide(variant, EXACT, input_slots(x, params.n), mask, params, sym))
 
 
 def noise_marginals(variant: Variant, params: VariantParams, symbols: Mapping[str, Any] | None = None) -> tuple[Fraction, ...]:
@@ -139,7 +128,7 @@ def noise_marginals(variant: Variant, params: VariantParams, symbols: Mapping[st
     totals = [Fraction(0)] * params.n
     for w, s in noise_exact(variant, params, sym):
         for i, si in enumerate(s):
-            if variant.keeps(EXACT, si):
+            if run_keeps(variant, EXACT, si):
                 totals[i] += w
     return tuple(totals)
 

@@ -21,6 +21,7 @@ import torch
 
 from .base import Variant, VariantParams
 from .exact import check_symbols
+from .guard import run_apply, run_check, run_noise
 
 __all__ = ["TorchOps", "TORCH", "smooth_torch"]
 
@@ -134,7 +135,7 @@ def smooth_torch(
     dtype: torch.dtype = torch.float64,
 ) -> torch.Tensor:
     """g(x, α) for a batch: x (B, n) values, alpha (B, n) or (n,) 0/1; returns (B, m) in ``dtype``."""
-    variant.check(params)
+    run_check(variant, params)
     sym = check_symbols(variant, params, symbols)
     x = torch.as_tensor(x)
     batch = x.shape[0]
@@ -142,8 +143,8 @@ def smooth_torch(
     slots = [TORCH.present(x[:, i]) for i in range(params.n)]
     bits = [alpha[:, i] for i in range(params.n)]
     total: torch.Tensor | None = None
-    for weight, s in variant.noise(TORCH, params, sym):
-        inputs = variant.apply(TORCH, slots, bits, s, params, sym)
+    for weight, s in run_noise(variant, TORCH, params, sym):
+        inputs = run_apply(variant, TORCH, slots, bits, s, params, sym)
         values = torch.stack([_column(TORCH.value(slot), batch, x.dtype) for slot in inputs], dim=1)
         if variant.variable_length:
             present = torch.stack([_column(TORCH.is_present(slot), batch, torch.bool) for slot in inputs], dim=1)

@@ -1,0 +1,112 @@
+"""Variants that cannot lie: planted user variants (tests/smt/variants/) that made ``prove`` say PROVED
+for false statements, crash with a traceback, hang or answer differently on a second call."""
+
+import json
+import pathlib
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from mus_verify.cli import main
+from mus_verify.errors import InvalidArgument
+from mus_verify.results import Verdict
+from mus_verify.smt import prove, search
+from mus_verify.variants import load_variant, make_params, noise_marginals, smooth_variant
+from mus_verify.variants.guard import VariantCodeError
+
+HERE = pathlib.Path(__file__).resolve().parent / "variants"
+BRANCH = f"{HERE / 'branch_on_equality.py'}:VARIANT"
+HALF = f"{HERE / 'half_weights.py'}:VARIANT"
+RAISES = f"{HERE / 'raises.py'}:VARIANT"
+EXITS = f"{HERE / 'raises.py'}:EXITS"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def h_first_visible(inputs):
+    visible = np.array([row[0] not in (0, None) for row in inputs])
+    return np.stack([~visible, visible], axis=1).astype(int)
+
+
+@pytest.mark.parametrize("prop", ["marginals", "lipschitz", "stability"])
+def test_if_on_a_backend_value_is_exit_2_naming_the_line_not_proved(capsys, prop):
+    # Old code: PROVED (exit 0) for all three, though the exact semantics leaks feature i when v_i = 0.
+    code, out, err = run(capsys, "prove", prop, "--variant", BRANCH, "--n", "2", "--q", "4", "--lam", "1/4", "--json")
+    assert code == 2 and json.loads(out)["ok"] is False
+    assert "branch_on_equality.py:23: `if v == 0:`" in err and "as a Python bool" in err and "ops.where" in err
+
+
+def test_if_on_a_backend_value_fails_the_same_way_on_the_exact_backend():
+    variant = load_variant(BRANCH)
+    params = make_params(2, 4, "1/4")
+    with pytest.raises(VariantCodeError, match=r"exact backend .*`if v == 0:`"):
+        noise_marginals(variant, params, {"seed_vector": [0, 1]})
+    with pytest.raises(VariantCodeError, match="`if v == 0:`"):
+        smooth_variant(variant, h_first_visible, [1, 2], [1, 1], params, {"seed_vector": [3, 1]})
+
+
+def test_if_on_a_backend_value_fails_the_same_way_on_torch():
+    torch = pytest.importorskip("torch")
+    from mus_verify.variants.torch_backend import smooth_torch
+
+    def h(values):
+        p = torch.sigmoid(values.sum(dim=1))
+        return torch.stack([p, 1 - p], dim=1)
+
+    with pytest.raises(VariantCodeError, match=r"torch backend .*`if v == 0:`"):
+        smooth_torch(load_variant(BRANCH), h, torch.ones(1, 2, dtype=torch.float64), torch.ones(2), make_params(2, 4, "1/4"), {"seed_vector": [0, 1]})
+
+
+def test_noise_weights_are_validated_on_the_z3_path(capsys):
+    # Old code: PROVED for marginals (weights summing to 1/2 were never checked on the Z3 path).
+    for prop in ("marginals", "lipschitz"):
+        code, _, err = run(capsys, "prove", prop, "--variant", HALF, "--n", "2", "--q", "4", "--lam", "1/4")
+        assert code == 2 and "summing to exactly 1" in err and "they sum to 1/2" in err, prop
+
+
+class FloatWeights:
+    name = "float-weights"
+
+    def noise(self, ops, params, sym):
+        return [(0.5, [ops.const(True)] * params.n), (0.5, [ops.const(False)] * params.n)]
+
+
+class BackendWeight:
+    name = "backend-weight"
+
+    def symbols(self, params):
+        from mus_verify.variants import IntVector
+
+        return {"seed_vector": IntVector(params.n, 0, params.q - 1)}
+
+    def noise(self, ops, params, sym):
+        return [(sym["seed_vector"][0] * 0 + 1, [ops.const(True)] * params.n)]
+
+
+class NegativeWeight:
+    name = "negative-weight"
+
+    def noise(self, ops, params, sym):
+        return [(Fraction(3, 2), [ops.const(True)] * params.n), (Fraction(-1, 2), [ops.const(False)] * params.n)]
+
+
+@pytest.mark.parametrize("variant,match", [(FloatWeights(), "floats are refused"), (BackendWeight(), "not a backend value"), (NegativeWeight(), "non-negative")])
+def test_weights_must_be_exact_non_negative_constants_on_every_path(variant, match):
+    with pytest.raises(InvalidArgument, match=match):
+        prove("marginals", variant, 1, 2, "1/2")
+    with pytest.raises(InvalidArgument, match=match):
+        noise_marginals(load_variant(variant), make_params(1, 2, "1/2"), {"seed_vector": [0]} if variant.name == "backend-weight" else {})
+
+
+@pytest.mark.parametrize("spec,what", [(RAISES, "raised KeyError: 'missing' at"), (EXITS, "raised SystemExit: 0 at")])
+def test_a_variant_that_raises_is_exit_2_naming_it_in_prove_and_search(capsys, spec, what):
+    # Old code: a traceback and exit 1 (raises), or exit 0 with no output (sys.exit(0) inside noise).
+    code, out, err = run(capsys, "prove", "marginals", "--variant", spec, "--n", "2", "--q", "2", "--lam", "1/2", "--json")
+    assert code == 2 and json.loads(out)["ok"] is False and what in err and "its noise()" in err
+    code, out, err = run(capsys, "search", spec, "--property", "lipschitz", "--max-n", "1", "--json")
+    assert code == 2 and json.loads(out)["ok"] is False and what in err

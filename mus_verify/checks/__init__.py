@@ -64,3 +64,6 @@ register(
     )
 )
 register_replayer("tightness", "mus_verify.checks.tightness:replay_tightness")
+
+# Other guarantee families register their checks from their own packages.
+from ..topk import registration as _topk_registration  # noqa: E402,F401

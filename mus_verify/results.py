@@ -18,14 +18,16 @@ Only the first three count as holding; ``UNKNOWN`` and ``VACUOUS`` never pass.
 from __future__ import annotations
 
 import enum
-import importlib
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["Verdict", "Counterexample", "CheckResult", "jsonable", "register_replayer", "replay"]
+from .errors import InvalidArgument
+from .replaying import Replay, ReplayStatus, check_replayer_name, register_replayer, replay, replay_outcome
+
+__all__ = ["Verdict", "Counterexample", "CheckResult", "jsonable", "register_replayer", "replay", "Replay", "ReplayStatus"]
 
 
 class Verdict(str, enum.Enum):
@@ -47,52 +49,40 @@ class Verdict(str, enum.Enum):
         return self.value
 
 
-# kind -> "module:function"; the function takes the counterexample's data and
-# returns True when the exact reference still shows the violation. Strings keep
-# the checker modules (and their heavy imports) unloaded until a replay is asked for.
-_REPLAYERS: dict[str, str] = {}
-# Packages whose import registers the built-in replayers.
-_REPLAYER_MODULES = (
-    "mus_verify.checks",
-    "mus_verify.report",
-    "mus_verify.smt",
-    "mus_verify.gate",
-    "mus_verify.torch_backend.diff",
-    "mus_verify.torch_backend.drop_check",
-)
-
-
-def register_replayer(kind: str, target: str) -> None:
-    """Declare that counterexamples of ``kind`` are replayed by ``target`` ("module:function")."""
-    _REPLAYERS[kind] = target
-
-
-def replay(counterexample: "Counterexample") -> bool:
-    """Re-run a counterexample in the exact reference; True iff the violation is reproduced."""
-    target = _REPLAYERS.get(counterexample.kind)
-    for module in _REPLAYER_MODULES:
-        if target is not None:
-            break
-        # Built-in kinds register themselves when their package is imported.
-        importlib.import_module(module)
-        target = _REPLAYERS.get(counterexample.kind)
-    if target is None:
-        raise KeyError(f"no replayer registered for counterexample kind {counterexample.kind!r}")
-    module, _, function = target.partition(":")
-    replayer: Callable[[Mapping[str, Any]], bool] = getattr(importlib.import_module(module), function)
-    return bool(replayer(counterexample.data))
-
-
 @dataclass(frozen=True)
 class Counterexample:
     """A violation as data: ``data`` holds everything the exact reference needs to replay it.
 
     ``summary`` is one line for a person; :meth:`describe` prints the data too.
+    ``replayer`` ("module:function") is filled from the registry and saved in
+    the JSON, so a fresh process finds it (only mus_verify's own replayers are
+    accepted from a document; see :mod:`mus_verify.replaying`). ``code`` holds
+    live objects the counterexample was found with in this process (the gated
+    implementation, a variant object): it is never serialised, so a
+    counterexample loaded from JSON needs such code named again to replay.
     """
 
     kind: str
     summary: str
     data: Mapping[str, Any]
+    replayer: str | None = None
+    code: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.replayer is None:
+            from .replaying import _REPLAYERS
+
+            object.__setattr__(self, "replayer", _REPLAYERS.get(self.kind))
+        if self.replayer is not None:
+            check_replayer_name(self.kind, self.replayer)
+
+    @classmethod
+    def from_json(cls, document: Any) -> "Counterexample":
+        """The counterexample of a ``to_json()`` document (nothing in it is imported or run here)."""
+        if not isinstance(document, Mapping) or not isinstance(document.get("kind"), str) or not isinstance(document.get("data"), Mapping):
+            raise InvalidArgument("counterexample", document, 'a JSON object {"kind": str, "summary": str, "data": {...}[, "replayer": str]}')
+        summary = document.get("summary", "")
+        return cls(document["kind"], summary if isinstance(summary, str) else str(summary), document["data"], document.get("replayer"))
 
     def describe(self) -> str:
         lines = [f"counterexample ({self.kind}): {self.summary}"]
@@ -101,12 +91,16 @@ class Counterexample:
             lines.append(f"  {key}: {text}")
         return "\n".join(lines)
 
-    def replay(self) -> bool:
-        """True iff the exact reference still shows this violation."""
-        return replay(self)
+    def replay(self, **named: Any) -> bool:
+        """True iff the violation is reproduced; ``named``: code named again (``target=``, ``variant=``)."""
+        return replay(self, **named)
+
+    def replay_outcome(self, **named: Any) -> Replay:
+        """Reproduced, not reproduced or not replayed, with the reason (see :mod:`mus_verify.replaying`)."""
+        return replay_outcome(self, **named)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "summary": self.summary, "data": jsonable(self.data)}
+        return {"kind": self.kind, "summary": self.summary, "data": jsonable(self.data), "replayer": self.replayer}
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,9 @@ from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_fami
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.engine import INT64_SAFE, Noise, Stats, edge_tv, encode_noise, keys_to_rows, law_difference, smoothed
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
+from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
+from ._replay import exact_variant
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress
 
@@ -168,10 +170,12 @@ def _edge_data(
     }
 
 
-def replay_edge(data: Mapping[str, Any]) -> bool:
+def replay_edge(data: Mapping[str, Any], *, variant: Any = None) -> Any:
     """True iff the exact reference still shows |g_c(x, α) − g_c(x, α')| > λ ‖α − α'‖₁."""
     distribution = distribution_from_data(data["distribution"])
-    variant = resolve_variant(data["variant"])
+    variant = exact_variant(data, variant)
+    if isinstance(variant, Replay):
+        return variant  # an unregistered variant is user code: not replayed unless named again
     h = from_spec(data["classifier"])
     lam = as_fraction(data["lam"], "lam")
     c = int(data["class"])

@@ -36,7 +36,9 @@ from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_fami
 from ..exhaustive.engine import BLOCK, KeyMemo, Noise, Stats, encode_noise, keys_to_rows, law_difference, law_tv, smoothed
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
+from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
+from ._replay import exact_variant
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress
 
@@ -128,10 +130,12 @@ def _data(distribution: MaskDistribution, variant: SmoothingVariant, x: np.ndarr
     }
 
 
-def replay_masking(data: Mapping[str, Any]) -> bool:
+def replay_masking(data: Mapping[str, Any], *, variant: Any = None) -> Any:
     """True iff the exact reference still gives g(x, α) ≠ g(x ⊙ α, 1)."""
     distribution = distribution_from_data(data["distribution"])
-    variant = resolve_variant(data["variant"])
+    variant = exact_variant(data, variant)
+    if isinstance(variant, Replay):
+        return variant  # an unregistered variant is user code: not replayed unless named again
     h = from_spec(data["classifier"])
     x, alpha = [float(v) for v in data["x"]], [int(a) for a in data["alpha"]]
     masked = [v if a else 0.0 for v, a in zip(x, alpha)]

@@ -54,7 +54,9 @@ from ..exhaustive.distance import Direction, cone_size, distance_to, nearest
 from ..exhaustive.engine import Noise, encode_noise, smoothed, top_two_numerators
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
+from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
+from ._replay import exact_variant
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress
 
@@ -330,19 +332,24 @@ def _counterexample(found: Mapping[str, Any], noise: Noise, variant: SmoothingVa
     return Counterexample("stability", summary, data)
 
 
-def replay_stability(data: Mapping[str, Any]) -> bool:
-    """True iff, in the exact reference, β is within the rule's radius at α and the unique top class is lost."""
+def replay_stability(data: Mapping[str, Any], *, variant: Any = None) -> Any:
+    """True iff, in the exact reference, β is within the rule's radius at α and the unique top class is lost.
+
+    A built-in radius rule is recomputed; any other rule is never imported from the data (that would run
+    code a document names): the radius it claimed, recorded in the data, is judged instead.
+    """
     distribution = distribution_from_data(data["distribution"])
-    variant = resolve_variant(data["variant"])
+    variant = exact_variant(data, variant)
+    if isinstance(variant, Replay):
+        return variant  # an unregistered variant is user code: not replayed unless named again
     h = from_spec(data["classifier"])
     lam = as_fraction(data["lam"], "lam")
     alpha, beta = [int(v) for v in data["alpha"]], [int(v) for v in data["beta"]]
     top_a = top_two(variant.exact(h, data["x"], alpha, distribution, data["mode"]))
-    try:
-        _, rule = resolve_rule(data["radius_rule"])
-        radius = int(rule(top_a.gap, lam))
-    except (InvalidArgument, ImportError, AttributeError):
-        radius = int(data["claimed_radius"])  # a rule that cannot be re-imported: judge the radius it claimed
+    if data.get("radius_rule") in RADIUS_RULES:
+        radius = int(RADIUS_RULES[data["radius_rule"]](top_a.gap, lam))
+    else:
+        radius = int(data["claimed_radius"])
     distance = sum(a != b for a, b in zip(alpha, beta))
     way = data["direction"]
     if distance > radius or (way == "up" and any(b < a for a, b in zip(alpha, beta))) or (way == "down" and any(b > a for a, b in zip(alpha, beta))):

@@ -35,7 +35,9 @@ from ..exhaustive.classifiers import from_spec
 from ..exhaustive.engine import encode_noise
 from ..exhaustive.inputs import worst_case_input
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, masked_rows, resolve_variant
+from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
+from ._replay import exact_variant
 from ._exhaustive import Clock, distribution_data, distribution_from_data, setup_from_config
 from .lipschitz import _single_tv, edge_counterexample, scan_edges, shrink_edge
 from .registry import CheckConfig, Progress
@@ -113,7 +115,7 @@ def _moved(data: Mapping[str, Any]) -> Fraction:
     return abs(g_a[c] - g_b[c])
 
 
-def replay_tightness(data: Mapping[str, Any]) -> bool:
+def replay_tightness(data: Mapping[str, Any], *, variant: Any = None) -> Any:
     """True iff, recomputed in exact rationals, every edge's TV is < λ and the largest equals ``max_tv``.
 
     The laws of the masked inputs are built from the distribution and the
@@ -122,7 +124,9 @@ def replay_tightness(data: Mapping[str, Any]) -> bool:
     witness classifier.
     """
     distribution = distribution_from_data(data["distribution"])
-    variant = resolve_variant(data["variant"])
+    variant = exact_variant(data, variant)
+    if isinstance(variant, Replay):
+        return variant  # an unregistered variant is user code: not replayed unless named again
     lam = as_fraction(data["lam"], "lam")
     x = np.asarray(data["x"], dtype=np.float64)
     n = distribution.n

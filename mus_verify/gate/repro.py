@@ -1,21 +1,26 @@
 """Copy-paste reproductions: a short Python script per counterexample.
 
 Each script rebuilds the implementation (``load_factory(TARGET)``, which
-applies the same adapter as the gate), the gate's base classifier
+applies the same adapter as the gate; a file path is written absolute, so the
+script runs from any directory), the gate's base classifier
 (``build(spec)``), the configuration and the inputs, calls the implementation
-and ends with an ``assert`` that fails while the bug is there.
+and ends with an ``assert`` that fails while the bug is there. Scripts are
+for people: ``mus-verify replay`` prints them and nothing in mus_verify runs
+them (:mod:`mus_verify.gate.replay` re-runs the property itself).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any, Sequence
 
 import numpy as np
 
+from .._loading import is_file_spec
 from .configs import GateConfig
 from .subject import Subject
 
-__all__ = ["script", "tensor_line", "fmt_array"]
+__all__ = ["script", "tensor_line", "fmt_array", "absolute_target"]
 
 
 def fmt_array(array: Any) -> str:
@@ -64,6 +69,15 @@ def script(
 def _factory_line(target: str | None, adapter: str) -> str:
     if not target:
         return "factory = ...  # your factory(base, *, q, lam, seed), as given to the gate"
+    target = absolute_target(target)
     if adapter == "auto":
         return f"factory = load_factory({target!r})"
     return f"factory = load_factory({target!r}, adapter={adapter!r})"
+
+
+def absolute_target(target: str) -> str:
+    """``path/file.py:attr`` with the path made absolute, so the script runs from any directory."""
+    where, sep, attr = target.rpartition(":")
+    if sep and where and is_file_spec(where):
+        return f"{os.path.abspath(where)}:{attr}"
+    return target

@@ -27,6 +27,7 @@ from ..results import CheckResult, Counterexample, Verdict
 from .configs import GateSettings, build_configs
 from .context import GateRun, Outcome
 from .properties import ACTIVE, PROPERTIES
+from .replay import recorded_settings
 from .report import REFERENCE_PROPERTIES, GateReport
 from .subject import Subject
 from .target import ModuleFactory, as_factory, describe_target, load_target
@@ -71,7 +72,7 @@ def run_gate(implementation: Any, settings: GateSettings | None = None, *, targe
             outcomes[outcome.name] = outcome
     finally:
         torch.set_num_threads(threads)
-    results = [_result(outcomes[name], settings) for name in PROPERTIES if name in outcomes and _applicable(outcomes[name])]
+    results = [_result(outcomes[name], settings, factory) for name in PROPERTIES if name in outcomes and _applicable(outcomes[name])]
     results = _settle_conformance(results, settings)
     not_applicable = {name: o.message for name, o in outcomes.items() if not _applicable(o)}
     if isinstance(factory, ModuleFactory) and not factory.takes_mu and "keep_mask" in wanted:
@@ -106,12 +107,14 @@ def _applicable(outcome: Outcome) -> bool:
     return outcome.details.get("applicable", True)
 
 
-def _result(outcome: Outcome, settings: GateSettings) -> CheckResult:
+def _result(outcome: Outcome, settings: GateSettings, factory: Any = None) -> CheckResult:
     params = {"profile": settings.profile, "seed": settings.seed, "quantified_over": outcome.quantified_over}
     if outcome.failure is not None:
         failure = outcome.failure
-        data = {**failure.data, "reproduce": failure.reproduce}
-        counterexample = Counterexample(f"gate.{outcome.name}", failure.summary, data)
+        # "gate": the settings a replay re-runs the property with; code: the live factory, for
+        # in-process replays only (a JSON copy needs the target named again, see gate/replay.py).
+        data = {**failure.data, "reproduce": failure.reproduce, "gate": recorded_settings(settings)}
+        counterexample = Counterexample(f"gate.{outcome.name}", failure.summary, data, code={"target": factory})
         return CheckResult(outcome.name, Verdict.REFUTED, outcome.method, max(outcome.cases, 1), params, counterexample,
                            _margin(failure.margin), outcome.message, outcome.details.get("elapsed_s"), outcome.details)
     if outcome.skipped is not None or outcome.cases == 0:

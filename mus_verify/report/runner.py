@@ -224,7 +224,7 @@ def _counterexample(row: dict[str, Any], kind: str, tables: dict, *, noise_masks
     return Counterexample("report-unsound", summary, data)
 
 
-def replay_unsound(data: dict[str, Any]) -> bool:
+def replay_unsound(data: dict[str, Any]) -> Any:
     """Replay in the exact reference: the base classifier is the recorded vote table over effective masks
     (inputs 1..n are distinct and nonzero, so a masked input identifies its mask). True iff the certified
     radius at α reaches β and β's class is not α's unique class."""
@@ -233,7 +233,9 @@ def replay_unsound(data: dict[str, Any]) -> bool:
     from ..smoothing import smooth
 
     if "base_classes" not in data:
-        return False  # an attack-only counterexample has no truth table to replay
+        from ..replaying import Replay, ReplayStatus
+
+        return Replay(ReplayStatus.NOT_REPLAYED, "not replayed: an attack-only counterexample has no truth table to replay")
     n, m = int(data["n"]), int(data["m"])
     classes = np.asarray(data["base_classes"], dtype=np.int64)
 

@@ -1,0 +1,49 @@
+"""Soft stability (Jin, Xue, You, Goel, Wong, NeurIPS 2025): exact stability rates, the SCA certifier, checks.
+
+Layers, lower first (none imports upward):
+
+* exact core: :mod:`.perturbations` (Δ_r), :mod:`.rates` (τ_r, R*, exact MuS tables),
+  :mod:`.bounds` (Hoeffding N, exact binomial law, Clopper–Pearson), :mod:`.theory`
+  (Möbius / Fourier transforms, the MuS operator, the §3.3 bounds);
+* sampling: :mod:`.sampler` (exactly uniform on Δ_r, integer weights), :mod:`.sca` (the certifier);
+* judges and checks: :mod:`.judges`, :mod:`.checks` (``mus-verify check soft-stability-*``),
+  :mod:`.planted` (planted bugs, never defaults);
+* apps: :mod:`.study` (``mus-verify soft-stability``), :mod:`.gate` (``mus-verify gate --kind sca``).
+
+Importing this package imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "delta_size": ".perturbations",
+    "supersets": ".perturbations",
+    "subsets": ".perturbations",
+    "ScoreTable": ".rates",
+    "Rate": ".rates",
+    "stability_rate": ".rates",
+    "rate_curve": ".rates",
+    "hard_radius": ".rates",
+    "smooth_lqv": ".rates",
+    "smooth_iid": ".rates",
+    "hoeffding_samples": ".bounds",
+    "clopper_pearson": ".bounds",
+    "UniformSupersetSampler": ".sampler",
+    "sca": ".sca",
+    "SCAEstimate": ".sca",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -127,9 +127,10 @@ def _rerun(factory: Any, target: Any, settings: Any, configs: list, prop: str, n
         same = all(jsonable(value) == jsonable(recorded.get(key)) for key, value in outcome.failure.data.items() if key != "traceback")
         which = "the same counterexample" if same else "a different counterexample than the recorded one"
         return Replay(ReplayStatus.REPRODUCED, f"{prop} fails again ({which}) on {where}: {outcome.failure.summary}")
-    crashed = ctx.raised_in or ([] if subject.contract.violation is None else [subject.contract.violation.get("message", "")])
-    if crashed:
-        return Replay(ReplayStatus.NOT_REPLAYED, f"could not replay: the implementation raised instead of answering ({'; '.join(crashed[:3])}); "
+    if ctx.raised_in or subject.contract.violation is not None:
+        first = "" if subject.contract.violation is None else f": {subject.contract.violation.get('message', '')}"
+        where_raised = f" (in {', '.join(ctx.raised_in[:3])})" if ctx.raised_in else ""
+        return Replay(ReplayStatus.NOT_REPLAYED, f"could not replay: the implementation raised or broke the calling contract instead of answering{first}{where_raised}; "
                                                  f"a crash is not {prop}'s own check failing")
     if outcome is None or outcome.skipped is not None or outcome.cases == 0:
         reason = "nothing was checked" if outcome is None else (outcome.skipped or "nothing was checked")

@@ -3,19 +3,25 @@
 :class:`Subject` wraps a factory. Each smoothed call goes through
 :meth:`Instance.evaluate`, which
 
-* passes fresh float64 tensors and checks they were not modified in place;
+* passes fresh tensors of the configuration's input dtype (float64 unless
+  ``config.input_dtype`` says float32) and checks they were not modified in
+  place (*inputs_unchanged*);
 * checks the output is a (B, m) floating tensor (the *contract*);
 * snapshots the global torch, numpy and ``random`` RNG states before and after
   (Pitfall 3: re-seeding the global RNG makes the caller's stream
-  unreproducible) and puts them back, so one bad call cannot disturb the next;
+  unreproducible) and puts them back, so one bad call cannot disturb the next
+  (unless :attr:`Subject.restore_rng` is off: determinism compares calls
+  *without* restoring in between, as a caller would make them);
 * checks every output row is a probability vector within the tolerance of the
-  working dtype;
+  working dtype (NaN or inf anywhere makes the call unusable: a failure of
+  *probabilities*, and the properties skip that configuration);
 * checks every row the base classifier was shown equals x_b ⊙ s exactly for
   one input row b and a binary s ≤ α_b (and ⊇ μ_b when μ is given).
 
 The first violation of each watch is kept, with the call that showed it, for
-the report. An exception raised by the implementation on valid input becomes
-:class:`ImplementationError` (a contract failure, with its traceback).
+the report. Anything raised by the implementation on valid input, including
+``SystemExit`` and ``KeyboardInterrupt`` (user code must not end the gate),
+becomes :class:`ImplementationError` (a contract failure, with its traceback).
 """
 
 from __future__ import annotations
@@ -100,6 +106,9 @@ class Subject:
         self.rng = Watch()
         self.probabilities = Watch()
         self.masking = Watch()
+        self.inputs = Watch()
+        # False while a property compares calls as a caller makes them (no RNG reset in between).
+        self.restore_rng = True
 
     def instance(self, config: GateConfig, classifier: GateClassifier, seed: tuple[int, ...] | None = None) -> "Instance":
         """``factory(base, q=, lam=, seed=)`` with an instrumented base; raises ImplementationError if it fails."""
@@ -112,7 +121,7 @@ class Subject:
         before = _rng_snapshot(torch)
         try:
             smoothed = self.factory(base, q=config.q, lam=config.lam, seed=list(seed))
-        except Exception as exc:  # a factory raising on valid input is a contract failure
+        except BaseException as exc:  # a factory raising (or exiting) on valid input is a contract failure
             raise self._raised(observation, "the factory raised on valid input", exc) from None
         finally:
             self._check_rng(torch, before, observation)
@@ -131,13 +140,18 @@ class Subject:
         self.contract.flag(observation, message=message, traceback="")
         return ImplementationError(observation, message)
 
+    def _unusable(self, observation: Observation, message: str) -> ImplementationError:
+        """An output no property can judge, already reported by its own watch (not a contract failure)."""
+        return ImplementationError(observation, message)
+
     def _check_rng(self, torch: Any, before: tuple, observation: Observation) -> None:
         self.rng.cases += 1
         after = _rng_snapshot(torch)
         changed = [name for name, a, b in zip(("torch", "numpy", "random"), before, after) if not _same_state(a, b)]
         if changed:
             self.rng.flag(observation, changed=changed)
-            _rng_restore(torch, before)
+            if self.restore_rng:
+                _rng_restore(torch, before)
 
 
 class Instance:
@@ -149,6 +163,7 @@ class Instance:
         self.classifier = classifier
         self.smoothed = smoothed
         self.log = log
+        self.input_dtype = input_dtype(config)  # a property may hand this instance float32 inputs instead
 
     @property
     def has_certify(self) -> bool:
@@ -171,11 +186,17 @@ class Instance:
         if output.dtype.kind != "f":
             raise subject._broken(observation, f"smoothed(x, alpha) returned dtype {dtype_name}; expected a float tensor of probabilities")
         observation.output, observation.output_dtype = output.astype(np.float64), dtype_name
-        working = tolerance.working_dtype([tolerance.precision_of(output, dtype_name), *observation.row_dtypes])
+        grain = tolerance.exact_grain(self.classifier.resolution, self.config.q)
+        working = tolerance.working_dtype([tolerance.precision_of(output, dtype_name, grain), *observation.row_dtypes])
         tol = tolerance.atol(working, self.config.q)
         g = observation.output
         subject.probabilities.cases += b
-        if not np.all(np.isfinite(g)) or g.min() < -tol or g.max() > 1 + tol or np.abs(g.sum(axis=1) - 1).max() > tol:
+        if not np.all(np.isfinite(g)):
+            bad = np.argwhere(~np.isfinite(g))[0]
+            row = int(bad[0])
+            subject.probabilities.flag(observation, row=row, values=g[row].tolist(), tol=tol, dtype=working, entry=[row, int(bad[1])])
+            raise subject._unusable(observation, f"smoothed(x, alpha) returned {g[row, bad[1]]} in entry {tuple(int(v) for v in bad)}")
+        if g.min() < -tol or g.max() > 1 + tol or np.abs(g.sum(axis=1) - 1).max() > tol:
             row = int(np.argmax(~np.isfinite(g).all(axis=1) | (g.min(axis=1) < -tol) | (g.max(axis=1) > 1 + tol) | (np.abs(g.sum(axis=1) - 1) > tol)))
             subject.probabilities.flag(observation, row=row, values=g[row].tolist(), tol=tol, dtype=working)
         if observation.rows is not None:
@@ -192,7 +213,7 @@ class Instance:
         before = _rng_snapshot(torch)
         try:
             out = self.smoothed(xt, at)
-        except Exception:
+        except BaseException:  # any refusal counts, SystemExit included (it must not end the gate)
             return True, None
         finally:
             _rng_restore(torch, before)
@@ -213,10 +234,12 @@ class Instance:
     def _call(self, what: str, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None) -> tuple[Observation, Any]:
         torch = _torch()
         subject = self.subject
+        dtype = self.input_dtype
         observation = Observation(what, self.config, self.classifier.spec(), x.copy(), alpha.copy(), None if mu is None else mu.copy())
-        xt = torch.from_numpy(x.astype(np.float64, copy=True))
-        at = torch.from_numpy(alpha.astype(np.float64))
-        mt = None if mu is None else torch.from_numpy(mu.astype(np.float64))
+        xt = torch.from_numpy(x.astype(dtype, copy=True))
+        at = torch.from_numpy(alpha.astype(dtype, copy=True))
+        mt = None if mu is None else torch.from_numpy(mu.astype(dtype, copy=True))
+        given = (xt.clone(), at.clone(), None if mt is None else mt.clone())
         subject.calls += 1
         subject.contract.cases += 1
         self.log.take()
@@ -228,14 +251,24 @@ class Instance:
                 raw = self.smoothed.with_keep(xt, at, mt)
             else:
                 raw = self.smoothed(xt, at)
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit / KeyboardInterrupt from user code end nothing but this call
             raise subject._raised(observation, f"{what}(x, alpha) raised on valid input", exc) from None
         finally:
             subject._check_rng(torch, before, observation)
             observation.rows, observation.row_dtypes = self.log.take()
-        if not (np.array_equal(xt.numpy(), x) and np.array_equal(at.numpy(), alpha.astype(np.float64))):
-            raise subject._broken(observation, f"{what}(x, alpha) modified its input x or alpha in place")
+        subject.inputs.cases += 1
+        changed = [name for name, now, then in zip(("x", "alpha", "mu"), (xt, at, mt), given) if now is not None and not torch.equal(now, then)]
+        if changed:
+            subject.inputs.flag(observation, changed=changed, dtype=str(np.dtype(dtype)), after=xt.detach().double().numpy().copy())
         return observation, raw
+
+
+def input_dtype(config: GateConfig) -> Any:
+    """The dtype the gate hands x, α (and μ) in for ``config``: float64 unless the config says float32."""
+    name = str(getattr(config, "input_dtype", "float64") or "float64").replace("torch.", "")
+    if name not in ("float64", "float32"):
+        raise ValueError(f"input_dtype must be 'float64' or 'float32', not {name!r}")
+    return np.float64 if name == "float64" else np.float32
 
 
 def _as_array(raw: Any) -> tuple[np.ndarray | None, str]:

@@ -9,9 +9,13 @@ and one for the division. The tolerance is
 
 where ``dtype`` is the *working dtype*: the least precise of the dtype the
 implementation returns, the dtypes it passes to the base classifier, and the
-precision its float64 outputs really carry (float64 outputs that are all
-float32 numbers, and not all multiples of 2^-24, were computed in float32 and cast up;
-see :func:`precision_of`). For q = 64:
+precision its outputs really carry, judged from the output values alone, so the
+same arithmetic gets the same tolerance whatever dtype it is handed back in
+(see :func:`precision_of`): float64 outputs that are all float32 numbers, and
+not all multiples of 2^-24, were computed in float32 and cast up; float32 or
+float64 outputs that are all float16 numbers, and not all multiples of the
+grain an exact average would have (:func:`exact_grain`), were computed in
+float16. For q = 64:
 
 =========  ==========  ============
 dtype      eps         atol (q=64)
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-__all__ = ["EPS", "working_dtype", "precision_of", "atol", "describe"]
+__all__ = ["EPS", "working_dtype", "precision_of", "exact_grain", "atol", "describe"]
 
 EPS: dict[str, float] = {"float64": 2.0**-52, "float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7}
 # Unknown or non-float dtypes are judged as float64 (integer outputs are exact).
@@ -55,19 +59,48 @@ def working_dtype(dtypes: Iterable[str]) -> str:
     return worst
 
 
-def precision_of(values: Any, declared: str) -> str:
-    """The precision values really carry: float64 outputs that are all exactly float16/float32 numbers
-    were computed in that precision and cast up (an implementation working in float32 that returns
-    float64), so they are judged with that precision's tolerance.
+def exact_grain(resolution: int | None, q: int) -> float:
+    """The spacing of every dyadic value an exact average of q outputs k/R can take.
+
+    An exact (float64) average c/(R·q), q = 2^a·o with o odd, is a dyadic number only
+    when o divides c, and then it is a multiple of 1/(R·2^a). Classifiers with float
+    outputs (``resolution`` None) are given R = 16. Used by :func:`precision_of`.
+
+    >>> exact_grain(16, 22) == 1 / 32
+    True
+    """
+    r = 16 if resolution is None else int(resolution)
+    q = max(int(q), 1)
+    return 1.0 / (r * (q & -q))
+
+
+def precision_of(values: Any, declared: str, grain: float | None = None) -> str:
+    """The precision values really carry, judged from the values whatever dtype they are handed back in.
+
+    * float16: float32/float64 outputs that are all float16 numbers and not all multiples of ``grain``
+      (:func:`exact_grain`: every float16 number an exact computation can produce is one), so the
+      float16 average the implementation computed is judged as float16 whether it returns it as
+      float16, float32 or float64. Without ``grain`` float16 is never inferred.
+    * float32: float64 outputs that are all float32 numbers, not all multiples of 2^-24.
 
     >>> import numpy as np
     >>> precision_of(np.array([1 / 3]), "float64"), precision_of(np.array([np.float32(1 / 3)], dtype=np.float64), "float64")
     ('float64', 'float32')
+    >>> precision_of(np.array([np.float16(1 / 3)], dtype=np.float64), "float64", grain=1 / 16)
+    'float16'
+    >>> precision_of(np.array([0.25, 0.75]), "float64", grain=1 / 16)  # exactly what float64 gives
+    'float64'
     """
     import numpy as np
 
     array = np.asarray(values, dtype=np.float64)
-    if declared != "float64" or array.size == 0 or not np.all(np.isfinite(array)):
+    if declared not in ("float64", "float32") or array.size == 0 or not np.all(np.isfinite(array)):
+        return declared
+    if grain is not None and np.array_equal(array.astype(np.float16).astype(np.float64), array):
+        scaled = array / grain
+        if not np.array_equal(scaled, np.round(scaled)):
+            return "float16"
+    if declared != "float64":
         return declared
     for lower in ("float16", "float32"):
         if np.array_equal(array.astype(lower).astype(np.float64), array):

@@ -2,9 +2,11 @@
 
 ``PROPERTIES`` is the report order; ``ACTIVE`` the properties that drive the
 implementation themselves, in the order they run (batch consistency first: it
-decides whether the others may batch). ``contract``, ``rng_isolation``,
-``probabilities`` and ``masked_inputs`` are watched on every call
-(:mod:`mus_verify.gate.watches`).
+decides whether the others may batch; ``inputs_unchanged`` last, as it also
+reports the in-place watch kept on every call). ``contract``,
+``rng_isolation``, ``probabilities`` and ``masked_inputs`` are watched on every
+call (:mod:`mus_verify.gate.watches`). ``SEVERITY`` gives each property its one
+class (guarantee, conformance, hygiene), which the runner applies.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from .basic import alpha_validation, batch_consistency, determinism
 from .certificate import certificate
 from .conformance import conformance
 from .equivalence import keep_mask, masking_equivalence
+from .inputs import inputs_unchanged
 from .lipschitz import lipschitz
 from .noise_checks import keep_rates, seed_use
+from .threads import thread_consistency
 
 __all__ = ["PROPERTIES", "ACTIVE", "WATCHED", "SEVERITY", "SEVERITY_REASONS", "GUARANTEE", "CONFORMANCE", "HYGIENE"]
 
@@ -69,6 +73,9 @@ ACTIVE: dict[str, Callable[[GateRun], Outcome]] = {
     "certificate": certificate,
     "alpha_validation": alpha_validation,
     "conformance": conformance,
+    "thread_consistency": thread_consistency,
+    # Last: its outcome is the watch over every call made before it, plus its float32/float64 calls.
+    "inputs_unchanged": inputs_unchanged,
 }
 
 # The order results are reported in; defined once in the (lazy) package root.

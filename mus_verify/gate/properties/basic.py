@@ -4,7 +4,10 @@
   second model built by the factory with the same (base, q, λ, seed), gives
   the same g (within the working dtype's tolerance) and the same radii
   (exactly). L_qv is a deterministic function of the seed vector, so any
-  difference is a bug (fresh random masks, state carried between calls).
+  difference is a bug (fresh random masks, state carried between calls). The
+  calls compared are made as a caller makes them: the global RNG is *not*
+  put back between them (an implementation drawing a fresh seed vector from
+  it on every call must not pass); it is restored once afterwards.
 * **batch_consistency** — a batch gives, row by row, what each row gives
   alone (catches reshapes that mix up rows). When it fails the other
   properties evaluate one row at a time, so their verdicts stay meaningful.
@@ -46,13 +49,23 @@ def determinism(ctx: GateRun) -> Outcome:
     outcome = Outcome("determinism", "sampled", quantified_over="repeated calls")
 
     def body(config: GateConfig) -> Failure | None:
+        import torch
+
+        from ..subject import _rng_restore, _rng_snapshot
+
         classifier = HashTable(config.m, seed=config.n * 101 + config.q)
         x, alphas = _batch(ctx, config, "determinism")
-        first = ctx.instance(config, classifier)
-        a = first.evaluate(x, alphas)
-        b = first.evaluate(x, alphas)
-        second = ctx.instance(config, classifier)
-        c = second.evaluate(x, alphas)
+        before = _rng_snapshot(torch)
+        ctx.subject.restore_rng = False
+        try:
+            first = ctx.instance(config, classifier)
+            a = first.evaluate(x, alphas)
+            b = first.evaluate(x, alphas)
+            second = ctx.instance(config, classifier)
+            c = second.evaluate(x, alphas)
+        finally:
+            ctx.subject.restore_rng = True
+            _rng_restore(torch, before)
         outcome.cases += 2 * x.shape[0]
         for label, other in (("a second call on the same model", b), ("a second model built with the same arguments", c)):
             diff = float(np.abs(a.g - other.g).max())
@@ -70,10 +83,15 @@ def determinism(ctx: GateRun) -> Outcome:
                     diff,
                 )
         if first.has_certify:
-            r1, _ = first.certify(x, alphas)
-            r2, _ = first.certify(x, alphas)
+            ctx.subject.restore_rng = False
+            try:
+                r1, _ = first.certify(x, alphas)
+                r2, _ = first.certify(x, alphas)
+            finally:
+                ctx.subject.restore_rng = True
+                _rng_restore(torch, before)
             outcome.cases += x.shape[0]
-            if not np.array_equal(r1, r2):
+            if not np.array_equal(r1, r2, equal_nan=True):
                 return Failure(
                     f"certify returned {r1.tolist()} then {r2.tolist()} for the same (x, alpha) on {config.label}",
                     {"config": config.to_json(), "base": classifier.spec(), "x": x, "alpha": alphas, "first": r1, "second": r2},
@@ -207,7 +225,7 @@ def _certify_refuses(instance: Any, x: np.ndarray, alpha: np.ndarray) -> bool:
     before = _rng_snapshot(torch)
     try:
         instance.smoothed.certify(torch.from_numpy(x.copy()), torch.from_numpy(alpha.copy()))
-    except Exception:
+    except BaseException:  # any refusal counts, SystemExit included (it must not end the gate)
         return True
     finally:
         _rng_restore(torch, before)

@@ -7,7 +7,11 @@
   count k_i/N of those masks, otherwise it is read from the output. Catches
   λ floored by ``int(λ·q)/q`` in floats, ``<= k`` off-by-one masks, features
   never masked, softmax or logit averaging on top of the base (the probe's
-  one-hot outputs stop being averaged), λ = 1 special cases.
+  one-hot outputs stop being averaged), λ = 1 special cases. When the masks the
+  base was shown keep every feature at exactly λ but the output is not their
+  average, the noise is right and the combination is wrong: the failure says
+  so, and names a softmax applied to outputs that already are probabilities (a
+  double softmax) when that is what the output is.
 * **seed_use**: the seed vector is part of the contract (the paper's v). For
   a factory, changing one entry v_i must change the noise whenever it changes
   L_qv(λ)'s; an implementation that ignores v, or uses one shared offset for
@@ -50,6 +54,10 @@ def keep_rates(ctx: GateRun) -> Outcome:
         lam = config.lam
         exact = noise.exact_rates()
         outcome.cases += config.n
+        if exact is None and _masks_keep_lambda(noise, lam):
+            wrong = np.flatnonzero(np.abs(noise.rates - float(lam)) > noise.tol)
+            if wrong.size:
+                return _combination_failure(ctx, config, noise, int(wrong[0]))
         for i in range(config.n):
             if exact is not None:
                 wrong = exact[i] != lam
@@ -66,6 +74,41 @@ def keep_rates(ctx: GateRun) -> Outcome:
     ran, outcome.failure = ctx.each_config("keep_rates", body)
     outcome.message = _message(outcome, ran, "every feature is kept with probability exactly λ")
     return outcome
+
+
+def _masks_keep_lambda(noise: Noise, lam: Fraction) -> bool:
+    """The masks the base was shown, counted as the noise, keep every feature at exactly λ."""
+    if noise.masks is None or noise.masks.shape[0] == 0:
+        return False
+    total = noise.masks.shape[0]
+    return all(Fraction(int(c), total) == lam for c in noise.masks.sum(axis=0))
+
+
+def _softmax_of_average(config: GateConfig, noise: Noise) -> bool:
+    """Whether the output is the average, over the masks shown, of softmax(base output): a double softmax."""
+    from ..noise import probe_for
+
+    probe = probe_for(config.n)
+    y = probe.probabilities(noise.masks.astype(np.float64))
+    z = np.exp(y - y.max(axis=1, keepdims=True))
+    expected = (z / z.sum(axis=1, keepdims=True)).mean(axis=0)
+    return bool(np.abs(expected - noise.output).max() <= max(noise.tol, 1e-6))
+
+
+def _combination_failure(ctx: GateRun, config: GateConfig, noise: Noise, i: int) -> Failure:
+    k, total = int(noise.masks[:, i].sum()), noise.masks.shape[0]
+    if _softmax_of_average(config, noise):
+        defect = ("softmax was applied to the base's outputs, which already are probabilities (a double softmax; "
+                  "e.g. a \"normalised?\" test that sums over the copies instead of the classes)")
+    else:
+        defect = "the base's outputs were transformed before averaging (not treated as the probabilities they are)"
+    summary = (f"g is not the average of the base over the masks it was shown, although those masks keep every feature at exactly "
+               f"λ = {config.k}/{config.q} (feature {i}: {k} of {total}): {defect}; feature {i} reads as kept with probability "
+               f"{float(noise.rates[i]):.6g} from the output, on {config.label}")
+    failure = _failure(ctx, config, noise, i, f"{float(noise.rates[i]):.6g}", abs(float(noise.rates[i]) - float(config.lam)))
+    failure.summary = summary
+    failure.data["defect"] = "double softmax" if "double softmax" in defect else "outputs transformed before averaging"
+    return failure
 
 
 def _failure(ctx: GateRun, config: GateConfig, noise: Noise, i: int, shown: str, margin: Fraction | float) -> Failure:

@@ -16,9 +16,9 @@ Which function replays a kind:
    kind (:func:`register_replayer`, run when that package is imported);
 2. otherwise the replayer the counterexample records (``"module:function"``),
    accepted only from mus_verify's own modules: the name must read
-   ``mus_verify.<module>:replay<name>``, no part may be ``__main__``, and
-   importing the module must register exactly that function for the kind. A
-   document can choose among mus_verify's replayers; it cannot name other code.
+   ``mus_verify.<module>:replay<name>`` and no part may be ``__main__``
+   (checked before anything is imported). A document can thus choose among
+   mus_verify's replay functions, which judge data; it cannot name other code.
 
 User code (a gate implementation, a variant loaded from a file) is never loaded
 from the data. A replayer that needs it declares a keyword-only parameter
@@ -133,10 +133,8 @@ def replayer_for(counterexample: "Counterexample") -> Callable[..., Any]:
     target = _REPLAYERS.get(kind)
     if target is None and counterexample.replayer is not None:
         recorded = check_replayer_name(kind, counterexample.replayer)
-        importlib.import_module(recorded.partition(":")[0])  # a mus_verify module registers its kinds on import
-        target = _REPLAYERS.get(kind)
-        if target != recorded:
-            raise KeyError(f"{recorded} does not replay counterexample kind {kind!r} (importing its module registered {target!r})")
+        importlib.import_module(recorded.partition(":")[0])  # mus_verify's own code; it may register the kind
+        target = _REPLAYERS.get(kind, recorded)
     if target is None:
         raise KeyError(
             f"no replayer registered for counterexample kind {kind!r}: import the package that defines it, "

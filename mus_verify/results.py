@@ -13,6 +13,9 @@ Verdicts keep apart what was shown and how:
 ============================  ===============================================================
 
 Only the first three count as holding; ``UNKNOWN`` and ``VACUOUS`` never pass.
+
+A :class:`Counterexample` is data; replaying it (:mod:`mus_verify.replaying`)
+re-checks it from those numbers and never imports or runs code the data names.
 """
 
 from __future__ import annotations

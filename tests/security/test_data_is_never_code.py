@@ -134,3 +134,23 @@ def test_exhaustive_checks_never_import_a_variant_or_radius_rule_named_in_data(t
     outcome = Counterexample.from_json(varied).replay_outcome()
     assert outcome.status is ReplayStatus.NOT_REPLAYED and outcome.needs == ("variant",)
     assert not marker.exists()
+
+
+def test_data_only_kinds_replay_from_json_in_a_fresh_process(tmp_path):
+    """torch diff, token-drop and exhaustive kinds re-check their recorded numbers; a legacy document
+    without "replayer" is found through the CLI's list of built-in packages. The planted mask is
+    wrong (reproduced); the true one is not (re-checked, not reproduced)."""
+    from mus_verify.distributions import lqv_masks
+
+    true_row = lqv_masks([0, 1, 2], 4, 2)[1].astype(int).tolist()
+    documents = [
+        {"kind": "torch-mask-mismatch", "summary": "", "replayer": "mus_verify.torch_backend.diff:replay_mask",
+         "data": {"seed_vector": [0, 1, 2], "q": 4, "k": 2, "j": 1, "fast_row": [1 - v for v in true_row]}},
+        {"kind": "torch-mask-mismatch", "summary": "", "data": {"seed_vector": [0, 1, 2], "q": 4, "k": 2, "j": 1, "fast_row": true_row}},
+        {"kind": "torch-drop-lipschitz", "summary": "", "replayer": "mus_verify.torch_backend.drop_check:replay_lipschitz",
+         "data": {"g_alpha": "3/4", "g_beta": "0", "lam": "1/2"}},
+    ]
+    proc = replay_cli({"results": [{"name": f"c{i}", "counterexample": d} for i, d in enumerate(documents)]}, tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    statuses = [r["details"]["replay"]["status"] for r in json.loads(proc.stdout)["results"]]
+    assert statuses == ["reproduced", "not reproduced", "reproduced"]

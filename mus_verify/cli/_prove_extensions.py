@@ -13,9 +13,16 @@ from __future__ import annotations
 
 PROVE_PROPERTIES: dict[str, tuple[str, str]] = {
     # removal-robustness (issue 13): entries added by mus_verify.removal
-    # top-k stability (issue 14): entries added by mus_verify.topk
+    # top-k stability (issue 14): r2et-notes §6, queries Z1, Z2, Z5, Z6, Z7
+    "topk-certificate": ("mus_verify.topk.z3_queries:prove_certificate", "Z1: certified top-k pair radius sound for every rational g, A (params dim<=3, saliency=signed|absolute|both, rule=sound|t1a|t1d|sign)"),
+    "topk-exact-radius": ("mus_verify.topk.z3_queries:prove_exact_radius", "Z2: Z3 Optimize's minimum flip radius equals the exact LP radius (params instance, saliency, k)"),
+    "topk-thickness": ("mus_verify.topk.z3_queries:prove_thickness", "Z5: T2 thickness bound for every affine gap (param dim<=3)"),
+    "topk-at": ("mus_verify.topk.z3_queries:prove_at", "Z6: exact AT inner maximum = closed form, dominated by R2ET (params eps, k)"),
+    "topk-attack-steps": ("mus_verify.topk.z3_queries:prove_steps", "Z7: no ℓ∞ step path flips a pair before ⌈h/(ηL)⌉ steps (params dim<=3, steps<=8)"),
 }
 
 SEARCH_PROPERTIES: dict[str, tuple[str, str]] = {
     # same protocol; the function searches for a counterexample and replays it exactly
+    "topk-sign-bound": ("mus_verify.topk.z3_queries:search_sign_bound", "Z3: the official code's sign-based radius is unsound on |gradient| saliency (param dim<=3)"),
+    "topk-relu-zero-hessian": ("mus_verify.topk.z3_queries:search_relu_zero_hessian", "Z4: zero Hessian at x does not make a ReLU net's top-k stable (param r)"),
 }

@@ -19,6 +19,7 @@ from .affine import AffineSaliency
 from .domains import at_models, lemma_cases, radius_models, step_models, thickness_cases
 from .radii import RULES, SOUND_RULES
 from .theorems import (
+    counterexample,
     ATWitness, Judgement, LemmaWitness, RadiusWitness, StepsWitness, ThicknessWitness,
     judge_at, judge_lemma, judge_radius, judge_steps, judge_thickness,
 )
@@ -57,7 +58,7 @@ def check_lemma(n_max: int = 7, *, upper: str = "sound", progress: Progress | No
         if judgement.violated:
             data = {"saliency": saliency, "perturbed": perturbed, "k": k, "upper": upper, **judgement.data}
             return _finish("topk-lemma", "m² <= F <= m(n−k)+km−m², F = 0 iff P@k = 1", cases,
-                           (Counterexample("topk-lemma", f"k={k}: {judgement.detail}", data), judgement), {"n_max": n_max, "upper": upper}, started)
+                           (counterexample("topk-lemma", f"k={k}: {judgement.detail}", data), judgement), {"n_max": n_max, "upper": upper}, started)
     return _finish("topk-lemma", "m² <= F <= m(n−k)+km−m², F = 0 iff P@k = 1", cases, None, {"n_max": n_max, "upper": upper, "quantified_over": "permutations × k"}, started)
 
 
@@ -82,7 +83,7 @@ def check_certificates(models: Iterable[AffineSaliency] | None = None, *, rules:
                     judgement = judge_radius(RadiusWitness(model, k, p, rule), exact=exact)
                     if judgement.violated:
                         data = {"model": model.spec(), "k": k, "p": p, "rule": rule, **judgement.data}
-                        cx = Counterexample("topk-radius", f"rule {rule} certifies {judgement.detail}; δ = {list(map(str, data['delta']))} flips", data)
+                        cx = counterexample("topk-radius", f"rule {rule} certifies {judgement.detail}; δ = {list(map(str, data['delta']))} flips", data)
                         return _finish("topk-certificate", "certified top-k radius <= exact radius", cases, (cx, judgement), params, started)
                     cert, value = judgement.data["certified"], judgement.data["exact"]
                     if cert is not None and value:
@@ -102,7 +103,7 @@ def check_thickness(*, rule: str = "dual", progress: Progress | None = None) -> 
         judgement = judge_thickness(witness)
         if judgement.violated:
             data = {"h0": h0, "a": a, "delta": delta, "p": p, "rule": rule, **judgement.data}
-            cx = Counterexample("topk-thickness", f"path thickness {judgement.data['integral']} is below T2's bound ({rule} norm)", data)
+            cx = counterexample("topk-thickness", f"path thickness {judgement.data['integral']} is below T2's bound ({rule} norm)", data)
             return _finish("topk-thickness", "∫1{h(x+tδ) >= 0} >= min(1, h/(L‖δ‖))", cases, (cx, judgement), {"rule": rule}, started)
     return _finish("topk-thickness", "∫1{h(x+tδ) >= 0} >= min(1, h/(L‖δ‖))", cases, None, {"rule": rule, "quantified_over": "h0 × a × δ × p"}, started)
 
@@ -115,7 +116,7 @@ def check_at(*, seed: int = 0, count: int = 60, rule: str = "matched", progress:
         judgement = judge_at(ATWitness(model, k, eps, rule))
         if judgement.violated:
             data = {"model": model.spec(), "k": k, "eps": eps, "rule": rule, **judgement.data}
-            cx = Counterexample("topk-at", f"{judgement.detail} (λ2 = {judgement.data['lambda2']}·λ1)", data)
+            cx = counterexample("topk-at", f"{judgement.detail} (λ2 = {judgement.data['lambda2']}·λ1)", data)
             return _finish("topk-at", "AT max = closed form <= R2ET surrogate", cases, (cx, judgement), {"seed": seed, "rule": rule}, started)
     return _finish("topk-at", "AT max = closed form <= R2ET surrogate", cases, None, {"seed": seed, "count": count, "rule": rule, "quantified_over": "seeded instances"}, started)
 
@@ -128,7 +129,7 @@ def check_steps(*, rule: str = "ceil", max_steps: int = 4, progress: Progress | 
         judgement = judge_steps(StepsWitness(model, pair, eta, rule), max_steps=max_steps)
         if judgement.violated:
             data = {"model": model.spec(), "pair": pair, "eta": eta, "rule": rule, **judgement.data}
-            cx = Counterexample("topk-steps", judgement.detail, data)
+            cx = counterexample("topk-steps", judgement.detail, data)
             return _finish("topk-attack-steps", "no flip before ⌈h/(ηL)⌉ steps", cases, (cx, judgement), {"rule": rule}, started)
     return _finish("topk-attack-steps", "no flip before ⌈h/(ηL)⌉ steps", cases, None, {"rule": rule, "max_steps": max_steps, "quantified_over": "models × every sign path"}, started)
 

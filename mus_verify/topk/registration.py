@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..checks.registry import CheckSpec, register
 from ..results import register_replayer
+from .theorems import REPLAYERS
 
 _CHECKS = (
     ("topk-lemma", "P@k and flipped cross pairs: m² <= F <= m(n−k)+km−m² over every permutation, n <= 7 (R2ET notes §3.3)", "run_lemma", ("n",)),
@@ -19,6 +20,5 @@ _CHECKS = (
 for _name, _summary, _function, _options in _CHECKS:
     register(CheckSpec(name=_name, summary=_summary, target=f"mus_verify.topk.checks:{_function}", options=_options))
 
-for _kind, _function in (("topk-lemma", "replay_lemma"), ("topk-radius", "replay_radius"), ("topk-thickness", "replay_thickness"),
-                         ("topk-at", "replay_at"), ("topk-steps", "replay_steps")):
-    register_replayer(_kind, f"mus_verify.topk.theorems:{_function}")
+for _kind, _target in REPLAYERS.items():
+    register_replayer(_kind, _target)

@@ -244,5 +244,16 @@ def replay_steps(data: Mapping[str, Any]) -> bool:
     return judge_steps(w).violated
 
 
+REPLAYERS = {
+    "topk-lemma": "mus_verify.topk.theorems:replay_lemma",
+    "topk-radius": "mus_verify.topk.theorems:replay_radius",
+    "topk-thickness": "mus_verify.topk.theorems:replay_thickness",
+    "topk-at": "mus_verify.topk.theorems:replay_at",
+    "topk-steps": "mus_verify.topk.theorems:replay_steps",
+    "topk-relu": "mus_verify.topk.z3_queries:replay_relu",
+}
+
+
 def counterexample(kind: str, summary: str, data: Mapping[str, Any]) -> Counterexample:
-    return Counterexample(kind, summary, dict(data))
+    """A counterexample that records its replayer, so a fresh process replays it from the JSON alone."""
+    return Counterexample(kind, summary, dict(data), replayer=REPLAYERS[kind])

@@ -65,11 +65,29 @@ def as_fraction(value: Any, argument: str) -> Fraction:
             raise InvalidArgument(argument, value, "a finite rational number such as 1/4")
         return Fraction(float(value))
     if isinstance(value, str):
+        text = value.strip()
+        exponent = _decimal_exponent(text)
+        if exponent is not None and abs(exponent) > MAX_DECIMAL_EXPONENT:
+            # Fraction("1e100000000") builds a 10^(10^8) integer: minutes of CPU for a typo
+            raise InvalidArgument(argument, value, f"a rational number with a decimal exponent of at most {MAX_DECIMAL_EXPONENT} in size")
         try:
-            return Fraction(value.strip())
+            return Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise InvalidArgument(argument, value, "a rational number written K/Q or as a decimal, such as 16/64") from None
     raise InvalidArgument(argument, value, "a rational number such as 1/4")
+
+
+MAX_DECIMAL_EXPONENT = 4000
+
+
+def _decimal_exponent(text: str) -> int | None:
+    head, sep, tail = text.lower().partition("e")
+    if not sep:
+        return None
+    try:
+        return int(tail)
+    except ValueError:
+        return None
 
 
 def check_lambda(lam: Any, q: int, argument: str = "lam") -> Fraction:
@@ -214,8 +232,8 @@ def _dtype_name(outputs: Any) -> str:
 
 
 def _as_sequence(value: Any, argument: str) -> Sequence[Any]:
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
-        raise InvalidArgument(argument, value, "a sequence")
+    if isinstance(value, (str, bytes, set, frozenset, dict)) or not hasattr(value, "__len__") or not hasattr(value, "__getitem__"):
+        raise InvalidArgument(argument, value, "a sequence (list, tuple or 1-D array)")
     if isinstance(value, np.ndarray) and value.ndim != 1:
         raise InvalidArgument(argument, _shown(value), "a one-dimensional sequence", f"got shape {value.shape}")
     return list(value.tolist() if isinstance(value, np.ndarray) else value)

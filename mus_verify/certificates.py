@@ -116,6 +116,8 @@ def top_two(probabilities: Sequence[Any]) -> TopTwo:
     >>> top_two([Fraction(1, 2), Fraction(1, 2)])
     TopTwo(predicted=None, runner_up=None, gap=Fraction(0, 1))
     """
+    if isinstance(probabilities, (str, bytes)) or not hasattr(probabilities, "__iter__"):
+        raise InvalidArgument("probabilities", probabilities, "a sequence of exact class probabilities")
     values = [as_fraction(p, f"probabilities[{c}]") for c, p in enumerate(probabilities)]
     if not values:
         raise InvalidArgument("probabilities", [], "at least one class")
@@ -143,6 +145,8 @@ class Certificate:
 
 def lipschitz_constant(distribution: MaskDistribution) -> Fraction:
     """max_i Pr[s_i = 1]: the proof of Thm 3.1 bounds |g(x,α) − g(x,α')| by Σ_i Pr[s_i = 1]|δ_i|."""
+    if not isinstance(distribution, MaskDistribution):
+        raise InvalidArgument("distribution", distribution, "a mus_verify.distributions.MaskDistribution (e.g. lqv(seed_vector, q, lam))")
     return max(distribution.marginals())
 
 

@@ -38,10 +38,14 @@ from ._validation import (
 )
 from .errors import InvalidArgument
 
-__all__ = ["MaskDistribution", "lqv", "lqv_masks", "bernoulli_iid", "finite", "random_seed_vector"]
+__all__ = ["MaskDistribution", "lqv", "lqv_masks", "bernoulli_iid", "finite", "random_seed_vector", "MAX_LQV_CELLS", "check_lqv_size"]
 
 # Bernoulli(λ)^n enumerates 2^n masks; beyond this the exact object is too big to be useful.
 MAX_IID_FEATURES = 20
+# L_qv(λ) is stored as its q masks: a (q, n) table, built through int64 temporaries of the same
+# shape. 2^24 entries is 128 MiB of temporaries and about a second; a 196-patch ViT at q = 4096
+# needs 0.8 M. Larger tables exhaust memory or run for minutes, so they are refused up front.
+MAX_LQV_CELLS = 2**24
 _INT64_SAFE = 2**62
 
 
@@ -61,6 +65,12 @@ class MaskDistribution:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.masks, np.ndarray):
+            raise InvalidArgument("masks", self.masks, "a 2-D numpy bool array (N masks by n features); use finite() for lists")
+        if not isinstance(self.counts, tuple) or any(isinstance(c, bool) or not isinstance(c, int) for c in self.counts):
+            raise InvalidArgument("counts", self.counts, "a tuple of non-negative Python integers, one per mask")
+        if isinstance(self.total, bool) or not isinstance(self.total, int):
+            raise InvalidArgument("total", self.total, "a positive Python integer (the common denominator)")
         if self.masks.ndim != 2 or self.masks.dtype != bool:
             raise InvalidArgument("masks", f"array of shape {self.masks.shape} and dtype {self.masks.dtype}", "a 2-D bool array (N masks by n features)")
         if len(self.counts) != self.masks.shape[0]:
@@ -128,6 +138,19 @@ class MaskDistribution:
         }
 
 
+def check_lqv_size(n: int, q: int, names: tuple[str, str] = ("q", "n")) -> None:
+    """Refuse an L_qv table of q masks by n features larger than :data:`MAX_LQV_CELLS` entries.
+
+    The error names whichever of q and n (``names``, as the caller spells them) is the larger.
+    """
+    if n * q > MAX_LQV_CELLS:
+        argument, value = (names[0], q) if q >= n else (names[1], n)
+        raise InvalidArgument(
+            argument, value, f"q · n <= 2^24 = {MAX_LQV_CELLS:,} mask entries (the q masks of L_qv are stored as a q × n table)",
+            f"q = {q:,} and n = {n:,} give {n * q:,}: more memory and time than an exact run can use; lower q or n",
+        )
+
+
 def lqv_masks(seed_vector: Sequence[int], q: int, k: int) -> np.ndarray:
     """The q masks of L_qv(k/q) as a (q, n) bool array: ``s[j, i] = (v_i + j) mod q < k``.
 
@@ -147,7 +170,10 @@ def lqv(seed_vector: Sequence[int], q: int, lam: Any) -> MaskDistribution:
     """
     q = check_q(q)
     lam = check_lambda(lam, q)
+    if hasattr(seed_vector, "__len__") and not isinstance(seed_vector, (str, bytes)):
+        check_lqv_size(len(seed_vector), q)  # before validating (and copying) a huge seed vector
     v = check_seed_vector(seed_vector, q)
+    check_lqv_size(len(v), q)
     k = lambda_steps(lam, q)
     masks = lqv_masks(v, q, k)
     return MaskDistribution(masks, (1,) * q, q, "lqv", {"q": q, "lam": lam, "seed_vector": v})
@@ -155,8 +181,8 @@ def lqv(seed_vector: Sequence[int], q: int, lam: Any) -> MaskDistribution:
 
 def random_seed_vector(n: int, q: int, seed: int) -> tuple[int, ...]:
     """A seed vector drawn from a dedicated ``numpy.random.Generator(seed)``; the global RNG is untouched."""
-    n = as_int(n, "n", low=1)
-    q = check_q(q)
+    n = as_int(n, "n", low=1, high=MAX_LQV_CELLS)
+    q = as_int(q, "q", low=1, high=2**62)  # numpy draws int64 entries
     seed = as_int(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     return tuple(int(v) for v in rng.integers(0, q, size=n))
@@ -185,10 +211,16 @@ def finite(masks: Iterable[Sequence[Any]], weights: Iterable[Any], name: str = "
     >>> finite([[1, 0], [0, 1]], ["1/2", "1/2"]).marginals()
     (Fraction(1, 2), Fraction(1, 2))
     """
+    if isinstance(masks, (str, bytes)) or not isinstance(masks, Iterable):
+        raise InvalidArgument("masks", masks, "a list of 0/1 masks")
+    if isinstance(weights, (str, bytes)) or not isinstance(weights, Iterable):
+        raise InvalidArgument("weights", weights, "a list of rational weights, one per mask")
     rows = [check_binary_vector(m, None, f"masks[{r}]") for r, m in enumerate(masks)]
     if not rows:
         raise InvalidArgument("masks", [], "at least one mask")
     n = len(rows[0])
+    if n == 0:
+        raise InvalidArgument("masks[0]", [], "a mask over at least one feature")
     for r, row in enumerate(rows):
         if len(row) != n:
             raise InvalidArgument(f"masks[{r}]", row.astype(int).tolist(), f"a mask of length n = {n} like masks[0]")

@@ -91,6 +91,10 @@ def smooth(
     ``h`` is called once on the distinct masked inputs (masks that coincide
     after applying α and μ are merged, their weights added).
     """
+    if not isinstance(distribution, MaskDistribution):
+        raise InvalidArgument("distribution", distribution, "a mus_verify.distributions.MaskDistribution (e.g. lqv(seed_vector, q, lam))")
+    if not callable(h):
+        raise InvalidArgument("h", h, "a batched base classifier: a callable (B, d) inputs -> (B, m) class probabilities")
     n = distribution.n
     x = check_finite_array(x, "x", ndim=1)
     group_map = check_groups(groups, x.shape[0], n)

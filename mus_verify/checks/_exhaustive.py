@@ -39,11 +39,16 @@ __all__ = [
     "distribution_from_data",
     "Clock",
     "MAX_SEED_VECTORS",
+    "MAX_MASK_EVALUATIONS",
     "MODES",
 ]
 
 # --all-seed-vectors enumerates q^n distributions, each a full exhaustive run.
 MAX_SEED_VECTORS = 4096
+# A run evaluates about (distributions × classifiers × inputs × modes) × 2^n masks × (distinct noise
+# masks) classifier outputs, at roughly 10 M masks/s on one core; the defaults (n = 16) need 1-2 e8.
+# Beyond 2^30 (about two minutes) a run is refused with the estimate rather than left to hang.
+MAX_MASK_EVALUATIONS = 2**30
 MODES = ("average", "vote")
 
 
@@ -64,6 +69,8 @@ class Setup:
 
 def as_distributions(value: MaskDistribution | Iterable[MaskDistribution]) -> list[MaskDistribution]:
     """One distribution or several, all over the same n."""
+    if not isinstance(value, MaskDistribution) and not isinstance(value, Iterable):
+        raise InvalidArgument("distributions", value, "a MaskDistribution or a list of them")
     items = [value] if isinstance(value, MaskDistribution) else list(value)
     for r, item in enumerate(items):
         if not isinstance(item, MaskDistribution):
@@ -76,15 +83,25 @@ def as_distributions(value: MaskDistribution | Iterable[MaskDistribution]) -> li
 
 
 def check_modes(modes: Any) -> tuple[str, ...]:
+    if not isinstance(modes, (str, Iterable)):
+        raise InvalidArgument("modes", modes, f"a non-empty subset of {MODES}")
     modes = (modes,) if isinstance(modes, str) else tuple(modes)
     if not modes or any(m not in MODES for m in modes):
         raise InvalidArgument("modes", modes, f"a non-empty subset of {MODES}")
     return modes
 
 
-def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n: int = MAX_FEATURES) -> Setup:
-    """Read a CheckConfig (CLI or Python) into a :class:`Setup`; every bad value raises InvalidArgument."""
+def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n: int = MAX_FEATURES, uses_classifiers: bool = True) -> Setup:
+    """Read a CheckConfig (CLI or Python) into a :class:`Setup`; every bad value raises InvalidArgument.
+
+    A run whose estimated work exceeds :data:`MAX_MASK_EVALUATIONS` is refused (``uses_classifiers``:
+    whether the check runs every concrete classifier, input and mode, or only the noise).
+    """
+    if not isinstance(config, CheckConfig):
+        raise InvalidArgument("config", config, "a mus_verify.checks.CheckConfig")
     config = config.with_defaults(**{k: v for k, v in defaults.items() if k in ("n", "q", "lam", "classes", "classifiers")})
+    if not isinstance(config.extra, Mapping):
+        raise InvalidArgument("config.extra", config.extra, "a mapping of Python-API options (distributions, variant, radius_rule, modes, inputs, classifier_objects)")
     extra = dict(config.extra)
     params: dict[str, Any] = {}
     given = extra.get("distributions")
@@ -107,10 +124,17 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
     params["variant"] = variant.name
     objects = extra.get("classifier_objects")
     if objects is not None:
+        if not isinstance(objects, Iterable):
+            raise InvalidArgument("classifier_objects", objects, "a list of mus_verify.exhaustive ExactClassifier instances")
         classifiers = list(objects)
+        for r, clf in enumerate(classifiers):
+            if not isinstance(clf, ExactClassifier):
+                raise InvalidArgument(f"classifier_objects[{r}]", clf, "a mus_verify.exhaustive ExactClassifier instance")
         params["classifiers"] = f"{len(classifiers)} given"
     else:
         classes = as_int(config.classes, "--classes", low=2, high=16)
+        if config.classifiers is not None and not isinstance(config.classifiers, str):
+            raise InvalidArgument("--classifiers", config.classifiers, "a comma-separated list of classifier families, e.g. 'tables,voting,mlp'")
         classifiers = classifier_family(config.classifiers, n, classes, config.seed)
         params["classifiers"] = config.classifiers
         params["classes"] = classes
@@ -118,6 +142,14 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
     params["modes"] = list(modes)
     inputs = check_inputs(extra.get("inputs"), n)
     params["inputs"] = [label for label, _ in inputs]
+    support = min(params.get("q") or (1 << n), 2 * n) if given is None else max(d.size for d in distributions)
+    runs = count * (len(classifiers) * len(inputs) * len(modes) if uses_classifiers else 1)
+    estimate = runs * (1 << n) * support
+    if estimate > MAX_MASK_EVALUATIONS:
+        raise InvalidArgument(
+            "--n", n, f"a size whose exhaustive run needs at most 2^30 = {MAX_MASK_EVALUATIONS:,} mask evaluations (about two minutes)",
+            f"{runs:,} runs × 2^{n} masks × {support} distinct noise masks = about {estimate:,}; lower --n, --classifiers or the seed vectors",
+        )
     return Setup(n, lam, dists, count, variant, classifiers, inputs, modes, params)
 
 

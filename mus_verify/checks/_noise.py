@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from .._validation import as_int, check_lambda, check_q, check_seed_vector
-from ..distributions import MaskDistribution, lqv, random_seed_vector
+from ..distributions import MaskDistribution, check_lqv_size, lqv, random_seed_vector
 from ..errors import InvalidArgument
 from .registry import CheckConfig
 
@@ -31,6 +31,7 @@ def lqv_from_config(config: CheckConfig, *, max_seed_vectors: int, max_n: int | 
     n = as_int(config.n, "--n", low=1, high=max_n)
     q = check_q(config.q, "--q")
     lam = check_lambda(config.lam, q, "--lam (λ)")
+    check_lqv_size(n, q, ("--q", "--n"))
     params: dict[str, Any] = {"n": n, "q": q, "lam": lam, "distribution": "lqv"}
     if config.all_seed_vectors:
         if config.seed_vector is not None:

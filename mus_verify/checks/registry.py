@@ -71,7 +71,7 @@ def register(spec: CheckSpec) -> CheckSpec:
 def get(name: str) -> CheckSpec:
     try:
         return _REGISTRY[name]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable name such as a list
         raise InvalidArgument("check", name, f"one of the registered checks: {', '.join(sorted(_REGISTRY)) or '(none)'}") from None
 
 
@@ -83,6 +83,10 @@ def available() -> list[CheckSpec]:
 def run_check(name: str, config: CheckConfig | None = None, progress: Progress | None = None) -> CheckResult:
     """Run one registered check and stamp its wall time on the result."""
     spec = get(name)
+    if config is not None and not isinstance(config, CheckConfig):
+        raise InvalidArgument("config", config, "a mus_verify.checks.CheckConfig (or None for the check's defaults)")
+    if progress is not None and not callable(progress):
+        raise InvalidArgument("progress", progress, "a callable taking the number of newly finished cases")
     started = time.perf_counter()
     result = spec.runner()(config or CheckConfig(), progress or (lambda _done: None))
     if result.elapsed_s is None:

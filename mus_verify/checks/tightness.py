@@ -161,5 +161,5 @@ def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] |
 
 def run(config: CheckConfig, progress: Progress) -> CheckResult:
     """CLI runner: L_qv(λ) noise, MuS unless ``extra['variant']`` says otherwise."""
-    setup = setup_from_config(config, DEFAULTS)
+    setup = setup_from_config(config, DEFAULTS, uses_classifiers=False)
     return check_tightness(setup.distributions, setup.lam, variant=setup.variant, params=setup.params, progress=progress)

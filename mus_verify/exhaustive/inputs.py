@@ -16,7 +16,7 @@ Integer-valued floats keep counterexamples exact in JSON.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -45,6 +45,8 @@ def check_inputs(inputs: Sequence[Any] | None, n: int) -> list[tuple[str, np.nda
     """Validate user inputs: a list of x (or (label, x) pairs) with n finite coordinates each."""
     if inputs is None:
         return default_inputs(n)
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
+        raise InvalidArgument("inputs", inputs, "a list of inputs x (or (label, x) pairs)")
     out = []
     for r, item in enumerate(inputs):
         label, x = item if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) else (f"x[{r}]", item)

@@ -68,3 +68,4 @@ register_replayer("tightness", "mus_verify.checks.tightness:replay_tightness")
 # Other guarantee families register their checks from their own packages.
 from ..topk import registration as _topk_registration  # noqa: E402,F401
 from ..soft_stability import checks as _soft_stability_checks  # noqa: E402,F401
+from ..removal import checks as _removal_checks  # noqa: E402,F401

@@ -128,6 +128,17 @@ class Encoding:
     def smoothed(self, x_slots: Sequence[tuple[Any, Any]], alpha: Sequence[Any], variant: Variant | None = None) -> list[z3.ArithRef]:
         """g(x, α): one exact-weighted sum per class (``variant`` defaults to the encoded one; another
         variant, such as MuS for the ``reference`` property, shares this encoding's symbols and classifier)."""
+        totals: list[Any] = [0] * self.classes
+        for weight, inputs in self.input_terms(x_slots, alpha, variant):
+            if weight == 0:
+                continue
+            outputs = self.classify(inputs)
+            for c in range(self.classes):
+                totals[c] = totals[c] + z3.RealVal(weight) * outputs[c]
+        return [z3.simplify(to_expr(t)) if not isinstance(t, int) else z3.RealVal(t) for t in totals]
+
+    def input_terms(self, x_slots: Sequence[tuple[Any, Any]], alpha: Sequence[Any], variant: Variant | None = None) -> list[tuple[Fraction, list[Any]]]:
+        """The classifier's input for each noise term of g(x, α), as (weight, slots) pairs of terms."""
         variant = variant or self.variant
         if variant is self.variant:
             noise = self.noise()
@@ -135,15 +146,7 @@ class Encoding:
             if id(variant) not in self._other_noise:
                 self._other_noise[id(variant)] = run_noise(variant, self.ops, self.params, self.symbols)
             noise = self._other_noise[id(variant)]
-        totals: list[Any] = [0] * self.classes
-        for weight, s in noise:
-            if weight == 0:
-                continue
-            inputs = run_apply(variant, self.ops, list(x_slots), list(alpha), s, self.params, self.symbols)
-            outputs = self.classify(inputs)
-            for c in range(self.classes):
-                totals[c] = totals[c] + z3.RealVal(weight) * outputs[c]
-        return [z3.simplify(to_expr(t)) if not isinstance(t, int) else z3.RealVal(t) for t in totals]
+        return [(weight, run_apply(variant, self.ops, list(x_slots), list(alpha), s, self.params, self.symbols)) for weight, s in noise]
 
     def hidden(self, alpha: Sequence[Any]) -> list[tuple[Any, Any]]:
         """hide(x, α) as slots."""

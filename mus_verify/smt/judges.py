@@ -32,6 +32,7 @@ import numpy as np
 
 from .._validation import as_fraction
 from ..certificates import RADIUS_RULES, top_two
+from ..errors import InvalidArgument
 from ..variants.base import Variant, VariantParams
 from ..distributions import finite
 from ..variants.guard import run_reference_distribution
@@ -139,7 +140,11 @@ def _g(ctx: Context, h: Callable[[np.ndarray], Any], x: Sequence[Any], alpha: Se
 
         reference = smooth(h, np.array(list(x), dtype=object), alpha, distribution, mode=ctx.mode)
         if tuple(reference) != tuple(value):
-            raise AssertionError(f"variant {ctx.variant.name} disagrees with smoothing.smooth: {value} vs {reference}")
+            raise InvalidArgument(
+                "variant", ctx.variant.name, "a reference_distribution that describes the variant's own noise",
+                f"g(x, α) from its noise is {_text(value)}, but smoothing.smooth with its reference_distribution gives "
+                f"{_text(reference)}: the variant disagrees with smoothing.smooth",
+            )
     return value
 
 

@@ -96,10 +96,11 @@ class Z3Ops:
     """Z3 backend; see :mod:`mus_verify.variants.ops` for the contract."""
 
     name = "z3"
-    true = z3.BoolVal(True)
-    false = z3.BoolVal(False)
 
     def __init__(self) -> None:
+        # Made per instance, not at import: every prove() builds its terms in a fresh Z3 context.
+        self.true = z3.BoolVal(True)
+        self.false = z3.BoolVal(False)
         self._memo: dict[Any, tuple[Any, Any]] = {}
 
     @staticmethod

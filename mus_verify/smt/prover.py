@@ -1,40 +1,64 @@
-"""``prove``: one property of one variant at one size, by Z3, with every counterexample judged exactly.
+"""``prove``: one property of one variant at one size, by Z3, with every verdict checked exactly.
 
 Verdicts: PROVED (every query UNSAT: no base classifier, input, mask or seed
-vector violates the property at this size), REFUTED (a model that the exact
-judge in :mod:`.judges` and the registered replayer both confirm), UNKNOWN
-(the deterministic resource budget ``rlimit`` ran out, or a model did not
-survive the exact replay, which would be an encoding bug and is never
-reported as a counterexample).
+vector violates the property at this size, and the exact cross-check of
+:mod:`.crosscheck` agrees), REFUTED (a model that the exact judge in
+:mod:`.judges` and the registered replayer both confirm, or an exact witness
+the cross-check found although Z3 answered UNSAT), UNKNOWN (the deterministic
+resource budget ``rlimit`` ran out). A solver model the exact judge does not
+confirm, or Z3 terms that disagree with the exact evaluation, are never a
+verdict: they raise :class:`~mus_verify.errors.InternalError` (or name the
+variant's inconsistency as an InvalidArgument).
 
 The budget is Z3's ``rlimit`` (a count of solver steps, the same on every
 machine for the same Z3 version), not a wall clock; it and the Z3 version are
-recorded in ``params`` so a verdict can be reproduced.
+recorded in ``params`` so a verdict can be reproduced. Each call builds its
+terms in a fresh Z3 context, so repeated calls in one process give identical
+verdicts and rlimit counts (the shared default context keeps state between
+queries). Sizes whose encoding cannot finish in minutes are refused up front
+(:func:`check_size`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import z3
 
 from .._validation import as_int
 from ..certificates import RADIUS_RULES
-from ..errors import InvalidArgument
+from ..errors import InternalError, InvalidArgument, MusVerifyError
 from ..results import CheckResult, Counterexample, Verdict
-from ..variants.base import Variant, make_params
+from ..variants.base import Variant, VariantParams, make_params
 from ..variants.guard import run_check, run_symbols
 from ..variants.loader import load_variant, variant_source
+from .crosscheck import agreement_points, disagreement, exact_violation
 from .encoding import Encoding
 from .judges import REPLAY_KINDS, judge, record_inputs
 from .properties import DIRECTIONS, PROPERTIES, RADIUS_CONSTRAINTS
 
-__all__ = ["prove", "DEFAULT_RLIMIT", "ENCODING_VERSION", "MODES"]
+__all__ = ["prove", "check_size", "DEFAULT_RLIMIT", "ENCODING_VERSION", "MODES", "MAX_N", "MAX_N2Q"]
 
 DEFAULT_RLIMIT = 50_000_000
 ENCODING_VERSION = 1
 MODES = ("average", "vote")
+# Size limits. A query evaluates g on up to q noise terms of n slots each, and Lipschitz asks n queries, so
+# the work grows like n^2 q: lipschitz for mus at n = 64, q = 4 (n^2 q = 16384) takes about 18 s on one
+# core and n = 32, q = 16 about 26 s. Beyond these limits a run takes many minutes or hours.
+MAX_N = 64
+MAX_N2Q = 65536
+
+
+def check_size(params: VariantParams, variant: Variant) -> None:
+    """Refuse sizes the encoding cannot finish (the limits and why are in the message)."""
+    if params.n > MAX_N:
+        raise InvalidArgument("n", params.n, f"at most {MAX_N} for prove/search",
+                              "the Z3 encoding grows like n^2 q; lipschitz for mus at n = 64, q = 4 already takes about 18 s, larger n takes minutes to hours")
+    if variant.quantized and params.n * params.n * params.q > MAX_N2Q:
+        raise InvalidArgument("q", params.q, f"a q with n^2 q <= {MAX_N2Q} at n = {params.n} (here q <= {MAX_N2Q // (params.n * params.n)})",
+                              "the Z3 encoding has q noise terms of n slots and up to n queries; n = 32, q = 16 already takes about 26 s")
 
 
 def _default_q_lam(q: Any, lam: Any) -> tuple[Any, Any]:
@@ -79,6 +103,7 @@ def prove(
     q, lam = _default_q_lam(q, lam)
     params = make_params(n, q, lam, quantized=variant_obj.quantized)
     run_check(variant_obj, params)
+    check_size(params, variant_obj)
 
     options = {"radius_rule": radius_rule, "direction": direction}
     record: dict[str, Any] = {
@@ -98,89 +123,162 @@ def prove(
     if prop == "stability":
         record.update(radius_rule=radius_rule, direction=direction)
     name = f"{prop} {variant_obj.name} n={params.n} q={params.q} λ={params.lam}"
-    queries = PROPERTIES[prop].queries(params, options)
-    used: list[int] = []
-    # One encoding and one solver for all queries of a property: the unknowns, the noise and the domain
-    # facts are shared (edge queries reuse every unchanged coordinate); each query's goal is pushed and popped.
-    enc = Encoding(variant_obj, params, classes, mode)
-    solver = z3.Solver()
-    solver.set("rlimit", rlimit)
-    solver.set("random_seed", random_seed)
-    asserted = 0
-    for number, query in enumerate(queries):
-        enc.constraints = []
-        extract = query.build(enc)
-        solver.add(*enc.background[asserted:])
-        asserted = len(enc.background)
-        solver.push()
-        solver.add(*enc.constraints)
-        before = _rlimit_now()
-        answer = solver.check()
-        used.append(_rlimit_count(solver) - before)
-        applications = enc.describe_size()["applications"]
-        details = {"queries": len(queries), "solved": number, "rlimit_count": used, "classifier_applications": applications}
-        model = solver.model() if answer == z3.sat else None
-        reason = solver.reason_unknown() if answer == z3.unknown else ""
-        solver.pop()
-        if answer == z3.unknown:
-            return CheckResult(
-                name, Verdict.UNKNOWN, "z3", number, record,
-                message=f"solver gave up on {query.label} ({reason}); raise --rlimit above {rlimit}",
-                elapsed_s=time.perf_counter() - started, details=details,
-            )
-        if answer == z3.sat:
-            return _refutation(name, enc, model, extract, record, variant_obj, spec, query.label, details, started)
-    note = ""
-    if prop == "stability":
-        # The gap is at most 1, so this is the largest radius the rule can ever claim at this λ.
-        largest = min(RADIUS_RULES[radius_rule](1, params.lam), params.n)
-        record["largest_claimable_radius"] = largest
-        if largest < 1:
-            note = f"; note: at λ = {params.lam} the {radius_rule} rule never claims a radius >= 1, so only β = α is covered"
-    return CheckResult(
-        name, Verdict.PROVED, "z3", len(queries), record,
-        message=f"UNSAT in all {len(queries)} quer{'y' if len(queries) == 1 else 'ies'}: {PROPERTIES[prop].summary} at n = {params.n}, q = {params.q}, λ = {params.lam}{note}",
-        elapsed_s=time.perf_counter() - started,
-        details={"queries": len(queries), "rlimit_count": used, "classifier_applications": enc.describe_size()["applications"]},
-    )
+    run = _Run(name, prop, variant_obj, spec, params, classes, mode, options, record, started)
+    with fresh_z3_context():
+        return run.solve(rlimit, random_seed)
 
 
-def _refutation(name: str, enc: Encoding, model: z3.ModelRef, extract: Any, record: Mapping[str, Any], variant: Variant,
-                spec: str, label: str, details: dict[str, Any], started: float) -> CheckResult:
-    data: dict[str, Any] = dict(record)
-    for key in ("rlimit", "random_seed", "z3_version", "encoding_version", "quantified_over"):
-        data.pop(key, None)
-    data["variant_source"] = variant_source(spec) if isinstance(spec, str) else spec
-    data["x"] = enc.concrete_x(model)
-    data["symbols"] = enc.concrete_symbols(model)
-    data.update(extract(model))
-    problem = None
+@contextlib.contextmanager
+def fresh_z3_context() -> Iterator[None]:
+    """Build every term of one prove() in a new Z3 context (z3's functions take the "main" context when
+    given none). The process-wide default context carries caches and counters from earlier queries,
+    which made a second in-process call use different rlimit counts and flip UNKNOWN to PROVED.
+    Not thread-safe: one prove() at a time per process."""
+    import z3.z3 as z3_core
+
+    saved = z3_core._main_ctx
+    z3_core._main_ctx = z3.Context()
     try:
-        inputs = record_inputs(data, variant)
-        data["h_table"] = [{"input": list(point), "output": enc.classifier_at(model, point)} for point in inputs]
-        outcome = judge(data, variant=variant)
-    except (ValueError, LookupError, AssertionError) as exc:
-        outcome, problem = None, f"{type(exc).__name__}: {exc}"
-    if outcome is not None and outcome.violated:
+        yield
+    finally:
+        z3_core._main_ctx = saved
+
+
+class _Run:
+    """One prove() call: the solver loop, then the exact confirmation of whatever it answered."""
+
+    def __init__(self, name: str, prop: str, variant: Variant, spec: Any, params: VariantParams, classes: int, mode: str,
+                 options: Mapping[str, Any], record: dict[str, Any], started: float) -> None:
+        self.name, self.prop, self.variant, self.spec, self.params = name, prop, variant, spec, params
+        self.classes, self.mode, self.options, self.record, self.started = classes, mode, options, record, started
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def solve(self, rlimit: int, random_seed: int) -> CheckResult:
+        queries = PROPERTIES[self.prop].queries(self.params, self.options)
+        used: list[int] = []
+        # One encoding and one solver for all queries of a property: the unknowns, the noise and the domain
+        # facts are shared (edge queries reuse every unchanged coordinate); each query's goal is pushed and popped.
+        enc = Encoding(self.variant, self.params, self.classes, self.mode)
+        solver = z3.Solver()
+        solver.set("rlimit", rlimit)
+        solver.set("random_seed", random_seed)
+        asserted = 0
+        for number, query in enumerate(queries):
+            enc.constraints = []
+            extract = query.build(enc)
+            solver.add(*enc.background[asserted:])
+            asserted = len(enc.background)
+            solver.push()
+            solver.add(*enc.constraints)
+            before = _rlimit_now()
+            answer = solver.check()
+            used.append(_rlimit_count(solver) - before)
+            applications = enc.describe_size()["applications"]
+            details = {"queries": len(queries), "solved": number, "rlimit_count": used, "classifier_applications": applications}
+            model = solver.model() if answer == z3.sat else None
+            reason = solver.reason_unknown() if answer == z3.unknown else ""
+            solver.pop()
+            if answer == z3.unknown:
+                return CheckResult(
+                    self.name, Verdict.UNKNOWN, "z3", number, self.record,
+                    message=f"solver gave up on {query.label} ({reason}); raise --rlimit above {rlimit}",
+                    elapsed_s=self._elapsed(), details=details,
+                )
+            if answer == z3.sat:
+                return self._refutation(enc, model, extract, query.label, details)
+        details = {"queries": len(queries), "rlimit_count": used, "classifier_applications": enc.describe_size()["applications"]}
+        return self._proved(enc, len(queries), details)
+
+    # -- SAT: a model, judged exactly ------------------------------------------------------------
+    def _base_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.record)
+        for key in ("rlimit", "random_seed", "z3_version", "encoding_version", "quantified_over"):
+            data.pop(key, None)
+        data["variant_source"] = variant_source(self.spec) if isinstance(self.spec, str) else self.spec
+        return data
+
+    def _confirm(self, data: dict[str, Any], classifier: Callable[[tuple], list[Any]]) -> tuple[Counterexample | None, str]:
+        """Tabulate the classifier where the judge looks, judge exactly, then replay; (counterexample, '') or (None, why)."""
+        try:
+            inputs = record_inputs(data, self.variant)
+            data["h_table"] = [{"input": list(point), "output": classifier(point)} for point in inputs]
+            outcome = judge(data, variant=self.variant)
+        except MusVerifyError:
+            raise  # the variant's own inconsistency (named), not an engine problem
+        except (ValueError, LookupError, AssertionError) as exc:
+            return None, f"{type(exc).__name__}: {exc}"
+        if not outcome.violated:
+            return None, f"the exact judge finds no violation: {outcome.summary}"
         data["observed"] = outcome.observed
         # code: the variant object, so in-process replays judge it; a JSON copy needs it named again
-        counterexample = Counterexample(REPLAY_KINDS[record["property"]], outcome.summary, data, code={"variant": variant})
+        counterexample = Counterexample(REPLAY_KINDS[self.record["property"]], outcome.summary, data, code={"variant": self.variant})
         try:
             confirmed = counterexample.replay()
         except (KeyError, ValueError, ImportError) as exc:  # e.g. a variant object with no loadable spec
-            confirmed, problem = False, f"replayer: {type(exc).__name__}: {exc}"
-        if confirmed:
+            return None, f"replayer: {type(exc).__name__}: {exc}"
+        return (counterexample, "") if confirmed else (None, "the registered replayer does not reproduce it")
+
+    def _refutation(self, enc: Encoding, model: z3.ModelRef, extract: Any, label: str, details: dict[str, Any]) -> CheckResult:
+        data = self._base_data()
+        data["x"] = enc.concrete_x(model)
+        data["symbols"] = enc.concrete_symbols(model)
+        data.update(extract(model))
+        counterexample, problem = self._confirm(data, lambda point: enc.classifier_at(model, point))
+        if counterexample is not None:
             return CheckResult(
-                name, Verdict.REFUTED, "z3", details["solved"] + 1, record, counterexample=counterexample,
-                message=f"counterexample ({label}), replayed and confirmed in the exact reference: {outcome.summary}",
-                elapsed_s=time.perf_counter() - started, details=details,
+                self.name, Verdict.REFUTED, "z3", details["solved"] + 1, self.record, counterexample=counterexample,
+                message=f"counterexample ({label}), replayed and confirmed in the exact reference: {counterexample.summary}",
+                elapsed_s=self._elapsed(), details=details,
             )
-    reason = problem or (outcome.summary if outcome is not None else "no outcome")
-    return CheckResult(
-        name, Verdict.UNKNOWN, "z3", details["solved"], record,
-        message=f"solver model for {label} was not confirmed by the exact reference ({reason}); this is an encoding bug, not a counterexample",
-        elapsed_s=time.perf_counter() - started, details={**details, "unconfirmed_model": {k: v for k, v in data.items() if k != "h_table"}},
-    )
+        alpha = data.get("alpha") or [1] * self.params.n
+        where = disagreement(enc, self.variant, self.params, [(data["symbols"], data["x"], list(alpha))])
+        raise self._engine_error(f"Z3 found a model for {label} that the exact reference does not confirm ({problem})", where)
+
+    # -- UNSAT: cross-checked exactly before PROVED is printed -------------------------------------
+    def _proved(self, enc: Encoding, queries: int, details: dict[str, Any]) -> CheckResult:
+        witness = exact_violation(self.prop, self.variant, self.params, self.classes, self.mode, self.options)
+        if witness is not None:
+            data = self._base_data()
+            data.setdefault("x", [0] * self.params.n)
+            data.update(witness.data)
+            counterexample, problem = self._confirm(data, witness.classifier)
+            if counterexample is None:
+                raise InternalError(f"{self.name}: the exact cross-check found a violation ({witness.summary}) that the exact judge does not confirm ({problem})")
+            return CheckResult(
+                self.name, Verdict.REFUTED, "z3", queries, self.record, counterexample=counterexample,
+                message=f"Z3 answered UNSAT, but exact evaluation at this size refutes the statement ({witness.summary}): "
+                f"{counterexample.summary}. The exact witness is reported; the Z3 terms of {self.variant.name} differ from its exact semantics",
+                elapsed_s=self._elapsed(), details={**details, "z3_answer": "unsat", "crosscheck": "exact evaluation found a violation"},
+            )
+        points = agreement_points(self.variant, self.params)
+        where = disagreement(enc, self.variant, self.params, points)
+        if where is not None:
+            raise self._engine_error("Z3 answered UNSAT, but its terms are not the variant's exact semantics, so the proof is not printed", where)
+        note = ""
+        if self.prop == "stability":
+            # The gap is at most 1, so this is the largest radius the rule can ever claim at this λ.
+            largest = min(RADIUS_RULES[self.options["radius_rule"]](1, self.params.lam), self.params.n)
+            self.record["largest_claimable_radius"] = largest
+            if largest < 1:
+                note = f"; note: at λ = {self.params.lam} the {self.options['radius_rule']} rule never claims a radius >= 1, so only β = α is covered"
+        p = self.params
+        return CheckResult(
+            self.name, Verdict.PROVED, "z3", queries, self.record,
+            message=f"UNSAT in all {queries} quer{'y' if queries == 1 else 'ies'}: {PROPERTIES[self.prop].summary} at n = {p.n}, q = {p.q}, λ = {p.lam}{note}",
+            elapsed_s=self._elapsed(),
+            details={**details, "crosscheck": f"exact statement and Z3/exact agreement checked on {len(points)} sampled points at this size"},
+        )
+
+    def _engine_error(self, what: str, where: str | None) -> InternalError:
+        if where is not None:
+            return InternalError(
+                f"{self.name}: {what}. The variant's Z3 terms differ from its exact evaluation {where}. A variant must compute "
+                "the same function on every backend (does it branch on ops.name, or keep state between calls?); if it does, "
+                "this is a bug in mus_verify's encoding"
+            )
+        return InternalError(f"{self.name}: {what}; the Z3 terms agree with the exact evaluation at that point, so this is a bug in mus_verify")
 
 
 def _rlimit_now() -> int:

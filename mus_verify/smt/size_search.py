@@ -17,7 +17,7 @@ from .._validation import as_fraction, as_int, check_q
 from ..errors import InvalidArgument
 from ..results import CheckResult, Verdict
 from ..variants.loader import load_variant
-from .prover import DEFAULT_RLIMIT, prove
+from .prover import DEFAULT_RLIMIT, MAX_N, prove
 
 __all__ = ["search", "search_sizes", "DEFAULT_MAX_N", "DEFAULT_QS"]
 
@@ -28,7 +28,7 @@ DEFAULT_QS = (2, 3, 4)
 def search_sizes(variant: Any, max_n: int, qs: Sequence[int] | None = None, lam: Any = None) -> Iterator[tuple[int, int, Fraction]]:
     """The (n, q, λ) sizes a search visits, smallest first."""
     variant_obj = load_variant(variant)
-    max_n = as_int(max_n, "max_n", low=1)
+    max_n = as_int(max_n, "max_n", low=1, high=MAX_N)  # prove() refuses larger n; say so before running the smaller ones
     explicit = qs is not None
     qs = tuple(check_q(q, "q") for q in (qs or DEFAULT_QS))
     fixed = None if lam is None else as_fraction(lam, "lam")

@@ -306,15 +306,8 @@ class GuardedOps:
         return self._v(self._raw_ops.is_present(_slot(slot, "ops.is_present's argument")))
 
 
-_GUARDED: dict[int, tuple[Any, GuardedOps]] = {}
-
-
 def guarded(raw_ops: Any) -> GuardedOps:
-    hit = _GUARDED.get(id(raw_ops))
-    if hit is None or hit[0] is not raw_ops:
-        hit = (raw_ops, GuardedOps(raw_ops))
-        _GUARDED[id(raw_ops)] = hit
-    return hit[1]
+    return GuardedOps(raw_ops)  # cheap; not cached, so no backend (and no Z3 context) is kept alive
 
 
 @contextlib.contextmanager

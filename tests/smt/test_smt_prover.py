@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from mus_verify.errors import InternalError, InvalidArgument
 from mus_verify.results import Counterexample, Verdict, jsonable
 from mus_verify.smt import judge, prove, search
 from mus_verify.smt.judges import replay_stability
@@ -93,11 +94,9 @@ class InconsistentReference(MuS):
 def test_the_judge_cross_checks_the_foundation_reference():
     # Z3 finds a Lipschitz violation of the (leaky) noise, but the exact judge computes g twice, with the
     # variant's noise and with smoothing.smooth on the declared L_qv distribution; they disagree, so the
-    # model is refused (UNKNOWN), never reported as a counterexample.
-    result = prove("lipschitz", InconsistentReference(), 3, 4, "1/4")
-    assert result.verdict is Verdict.UNKNOWN
-    assert "disagrees with smoothing.smooth" in result.message
-    assert result.details["unconfirmed_model"]["edge"] == 0
+    # model is refused, never reported as a counterexample: the variant's inconsistency is named (exit 2).
+    with pytest.raises(InvalidArgument, match="inconsistent-reference.*disagrees with smoothing.smooth"):
+        prove("lipschitz", InconsistentReference(), 3, 4, "1/4")
 
 
 def test_planted_bug_from_a_file_is_refuted_and_replayed(tmp_path):
@@ -134,10 +133,10 @@ class SolverOnlyBug(MuS):
         return super().apply(ops, x, alpha, s, params, sym)
 
 
-def test_a_model_the_exact_judge_rejects_is_unknown_not_refuted():
-    result = prove("masking-equivalence", SolverOnlyBug(), 1, 2, "1/2")
-    assert result.verdict is Verdict.UNKNOWN
-    assert "not confirmed" in result.message
+def test_a_model_the_exact_judge_rejects_is_an_internal_error_not_a_verdict():
+    # Neither REFUTED nor an UNKNOWN blamed on "an encoding bug": the point where Z3 and exact differ is named.
+    with pytest.raises(InternalError, match=r"does not confirm.*differ from its exact evaluation at symbols .*x = .*α = \[0\]"):
+        prove("masking-equivalence", SolverOnlyBug(), 1, 2, "1/2")
 
 
 def test_tiny_rlimit_is_unknown_and_recorded():

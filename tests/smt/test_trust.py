@@ -110,3 +110,62 @@ def test_a_variant_that_raises_is_exit_2_naming_it_in_prove_and_search(capsys, s
     assert code == 2 and json.loads(out)["ok"] is False and what in err and "its noise()" in err
     code, out, err = run(capsys, "search", spec, "--property", "lipschitz", "--max-n", "1", "--json")
     assert code == 2 and json.loads(out)["ok"] is False and what in err
+
+
+LEAKS = f"{HERE / 'backend_dependent.py'}:LEAKS_OUTSIDE_Z3"
+REVERSED = f"{HERE / 'backend_dependent.py'}:REVERSED_OUTSIDE_Z3"
+
+
+@pytest.mark.parametrize("prop", ["marginals", "lipschitz"])
+def test_a_z3_proof_the_exact_reference_contradicts_is_refuted_with_the_exact_witness(prop):
+    # Old code: PROVED. Z3 sees plain MuS; the exact semantics keeps feature 0 in every mask.
+    result = prove(prop, LEAKS, 2, 4, "1/4")
+    assert result.verdict is Verdict.REFUTED and result.details["z3_answer"] == "unsat"
+    assert "Z3 answered UNSAT, but exact evaluation" in result.message
+    data = result.counterexample.data
+    if prop == "marginals":
+        assert data["observed"]["marginals"][0] == 1
+    else:
+        assert data["edge"] == 0 and data["observed"]["jump"] > Fraction(1, 4)
+    assert result.counterexample.replay()
+
+
+def test_z3_terms_that_are_not_the_exact_function_are_an_internal_error_not_proved(capsys):
+    from mus_verify.errors import InternalError
+
+    with pytest.raises(InternalError, match="not the variant's exact semantics.*differ from its exact evaluation at symbols"):
+        prove("masking-equivalence", REVERSED, 3, 4, "2/4")  # n = 3: reversing a 2-entry seed keeps L_qv's law
+    code, out, err = run(capsys, "prove", "masking-equivalence", "--variant", REVERSED, "--n", "3", "--lam", "2/4", "--json")
+    assert code == 2 and json.loads(out)["ok"] is False and "ops.name" in err
+
+
+def test_what_the_encoder_cannot_represent_is_exit_2_with_the_reason(capsys):
+    code, out, err = run(capsys, "prove", "masking-equivalence", "--variant", f"{HERE / 'not_slots.py'}:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2", "--json")
+    assert code == 2 and "apply()[0] must be a slot made by ops.present" in err and "encoding bug" not in err + out
+
+
+def test_a_proof_records_its_cross_check():
+    result = prove("lipschitz", "mus", 2, 4, "1/4")
+    assert result.verdict is Verdict.PROVED and "agreement checked on" in result.details["crosscheck"]
+
+
+def test_sizes_that_cannot_finish_are_refused_with_the_limit_and_why(capsys):
+    # Old code: `prove --n 200` ran for well over a minute.
+    code, out, err = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "200", "--json")
+    assert code == 2 and "n=200 is invalid: expected at most 64" in err and "n^2 q" in err
+    code, _, err = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "64", "--q", "64", "--lam", "16/64")
+    assert code == 2 and "q <= 16" in err
+    code, _, err = run(capsys, "search", "mus", "--property", "lipschitz", "--max-n", "200")
+    assert code == 2 and "max_n=200 is invalid" in err
+
+
+def test_prove_is_deterministic_in_process():
+    # Old code: the second call reused Z3's global context and used different rlimit counts (and could flip
+    # UNKNOWN to PROVED). Another proof in between must not matter either.
+    first = prove("stability", "mus", 3, 4, "1/4")
+    prove("lipschitz", "mus", 3, 4, "1/4")
+    second = prove("stability", "mus", 3, 4, "1/4")
+    assert first.verdict is second.verdict is Verdict.PROVED
+    assert first.details["rlimit_count"] == second.details["rlimit_count"]
+    budget = first.details["rlimit_count"][0] - 1  # one step short: UNKNOWN, every time
+    assert [prove("stability", "mus", 3, 4, "1/4", rlimit=budget).verdict for _ in range(2)] == [Verdict.UNKNOWN] * 2

@@ -60,6 +60,8 @@ class GateRun:
     raised_in: list[str] = field(default_factory=list)
     _noise: dict[tuple, Noise] = field(default_factory=dict)
     _inputs: dict[tuple, np.ndarray] = field(default_factory=dict)
+    # (observation, violation, feeds g) of the masked-inputs watch, decided once (see gate/watches.py).
+    masking_verdict: Any = None
 
     @property
     def plan(self) -> Any:

@@ -1,4 +1,4 @@
-"""Results of the watches kept on every call: contract, rng_isolation, probabilities, masked_inputs.
+"""Results of the watches kept on every call: contract, rng_isolation, probabilities, masked_inputs, unmasked_probes.
 
 * **contract** — the factory and ``smoothed`` run on valid input, return a
   callable and a (B, m) float tensor, and leave x and α unmodified. A
@@ -13,7 +13,13 @@
   input row b and a binary mask s ≤ α_b (μ_b ≤ s when μ is given), compared
   value by value in the working dtype. Catches the clamped float-ramp mask
   (Pitfall 2: 0.99998·x_i), additive noise (features outside α shown) and
-  rows of different inputs mixed into one.
+  rows of different inputs mixed into one. Only rows that *feed g* count: the
+  offending call is made again with a base that answers differently on the
+  offending rows alone, and when g does not move those rows are probes (e.g.
+  the base's own prediction on x, logged) and go to unmasked_probes.
+* **unmasked_probes** (hygiene) — the base was shown rows outside x ⊙ s that do
+  not feed g: harmless to g and its certificates, but wasted work and a leak
+  of the unmasked input; fails only under ``--strict``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .classifiers import build
+from .classifiers import GateClassifier, build
 from .context import Failure, GateRun, Outcome
 from .repro import script, tensor_line
 from .subject import ImplementationError, Observation, Watch, masked_row_problem
@@ -121,13 +127,102 @@ def probabilities(ctx: GateRun) -> Outcome:
     return outcome
 
 
+class _Perturbed(GateClassifier):
+    """``inner`` on the rows that are x_b ⊙ s (s ≤ α_b) for the call's inputs, its classes rolled by one elsewhere."""
+
+    def __init__(self, inner: GateClassifier, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None) -> None:
+        self.inner, self.m, self.n, self.resolution = inner, inner.m, inner.n, inner.resolution
+        self.x, self.alpha, self.mu = x, alpha, mu
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        out = np.array(self.inner.probabilities(rows), dtype=np.float64)
+        bad = np.array([masked_row_problem(row[None, :], self.x, self.alpha, self.mu) is not None for row in rows], dtype=bool)
+        out[bad] = np.roll(out[bad], 1, axis=1)
+        return out
+
+    def spec(self) -> dict[str, Any]:
+        return self.inner.spec()
+
+
+def _feeds_g(ctx: GateRun, obs: Observation) -> bool:
+    """Whether the rows of ``obs`` outside x ⊙ s change g: the call again, those rows answered differently.
+
+    Undecidable cases (a certify call, a base whose classes cannot be rolled, the implementation raising)
+    count as feeding g, so the guarantee property keeps the failure.
+    """
+    if obs.x is None or obs.what != "smoothed" or obs.config.m < 2:
+        return True
+    try:
+        inner = build(obs.base)
+        plain = ctx.subject.instance(obs.config, inner).evaluate(obs.x, obs.alpha, obs.mu)
+        moved = ctx.subject.instance(obs.config, _Perturbed(inner, obs.x, obs.alpha, obs.mu)).evaluate(obs.x, obs.alpha, obs.mu)
+    except (ImplementationError, ValueError, NotImplementedError):
+        return True
+    bad = np.array([masked_row_problem(row[None, :], obs.x, obs.alpha, obs.mu) is not None for row in plain.observation.rows]) if plain.observation.rows is not None else None
+    if bad is None or not bad.any():
+        return True
+    # The probes must answer differently for the test to mean anything.
+    rows = plain.observation.rows[bad]
+    if np.array_equal(inner.probabilities(rows), np.roll(inner.probabilities(rows), 1, axis=1)):
+        return True
+    return bool(np.abs(plain.g - moved.g).max() > max(plain.tol, moved.tol))
+
+
+def _masking_violation(ctx: GateRun) -> tuple[Observation, dict[str, Any], bool] | None:
+    """The shrunk masked-inputs violation and whether its offending rows feed g (computed once per run)."""
+    watch = ctx.subject.masking
+    if watch.violation is None:
+        return None
+    if ctx.masking_verdict is None:
+        # The first violation per configuration: a probe seen first must not hide rows that feed g later.
+        probe = None
+        for data, observation in list(watch.by_config.values()):
+            obs, violation = _shrink_masking(ctx, Watch(violation=data, observation=observation))
+            if _feeds_g(ctx, obs):
+                ctx.masking_verdict = (obs, violation, True)
+                return ctx.masking_verdict
+            probe = probe or (obs, violation, False)
+        ctx.masking_verdict = probe
+    return ctx.masking_verdict
+
+
+def unmasked_probes(ctx: GateRun) -> Outcome:
+    watch = ctx.subject.masking
+    outcome = Outcome("unmasked_probes", "instrumented", cases=watch.cases, quantified_over="rows shown to the base")
+    found = _masking_violation(ctx)
+    if found is None or found[2]:
+        outcome.message = (f"the base was shown no row outside x ⊙ s that does not feed g ({watch.cases} rows)" if found is None
+                           else "the rows outside x ⊙ s feed g: reported by masked_inputs")
+        return outcome
+    obs, violation, _ = found
+    summary = (f"the base was shown {np.round(violation['row'], 6).tolist()}, which is not x ⊙ s ({violation['reason']}), "
+               f"though it does not feed g: the base is probed on rows the smoothing does not use ({obs.what} on {obs.config.label})")
+    lines = [
+        "shown = []",
+        "def recording(z):",
+        f"    shown.append(z.detach().double().reshape(-1, {obs.config.n}))",
+        "    return base(z)",
+        f"smoothed = factory(recording, q={obs.config.q}, lam=Fraction({obs.config.k}, {obs.config.q}), seed={list(obs.config.seed)})",
+        *_call_lines(obs),
+        "rows = torch.cat(shown)",
+        "allowed = (rows == 0) | ((rows == x[0]) & (alpha[0] == 1))",
+        "assert allowed.all(), rows[~allowed.all(1)][:3]",
+    ]
+    outcome.failure = Failure(summary, {**_observed(obs), **violation, "feeds_g": False}, script(ctx.subject, obs.config, obs.base, lines, build_smoothed=False))
+    outcome.message = summary
+    return outcome
+
+
 def masked_inputs(ctx: GateRun) -> Outcome:
     watch = ctx.subject.masking
     outcome = Outcome("masked_inputs", "instrumented", cases=watch.cases, quantified_over="rows shown to the base")
-    if watch.violation is None:
-        outcome.message = f"every row the base was shown is x ⊙ s with a binary s ≤ α ({watch.cases} rows)"
+    found = _masking_violation(ctx)
+    if found is None or not found[2]:
+        outcome.message = f"every row the base was shown that feeds g is x ⊙ s with a binary s ≤ α ({watch.cases} rows)"
+        if found is not None:
+            outcome.details["probes"] = "rows outside x ⊙ s that do not feed g: see unmasked_probes"
         return outcome
-    obs, violation = _shrink_masking(ctx, watch)
+    obs, violation, _ = found
     n = obs.config.n
     lines = [
         "shown = []",
@@ -172,4 +267,4 @@ def _shrink_masking(ctx: GateRun, watch: Watch) -> tuple[Observation, dict[str, 
 
 
 def watch_outcomes(ctx: GateRun) -> list[Outcome]:
-    return [contract(ctx), rng_isolation(ctx), probabilities(ctx), masked_inputs(ctx)]
+    return [contract(ctx), rng_isolation(ctx), probabilities(ctx), masked_inputs(ctx), unmasked_probes(ctx)]

@@ -80,8 +80,10 @@ NONDETERMINISTIC = {"buggy_noise.py:fresh_random_masks", "buggy_scale.py:fresh_g
 SETTINGS = {
     "buggy_scale.py:every_other_copy_above_64": dict(qs=(100,), ns=(5,)),
     "buggy_scale.py:float16_mask_formula": dict(qs=(150,), lams=("2/3",), ns=(5,)),
+    "buggy_scale.py:probes_then_ramp_above_64": dict(qs=(4, 100), lams=("1/4",), ns=(3,)),
 }
-BUGGY.update({"buggy_scale.py:every_other_copy_above_64": {"keep_rates"}, "buggy_scale.py:float16_mask_formula": {"keep_rates"}})
+BUGGY.update({"buggy_scale.py:every_other_copy_above_64": {"keep_rates"}, "buggy_scale.py:float16_mask_formula": {"keep_rates"},
+              "buggy_scale.py:probes_then_ramp_above_64": {"masked_inputs"}})
 
 # Hygiene bugs: target -> the hygiene properties they break (reported; fail only under strict).
 HYGIENE_BUGS = {
@@ -89,6 +91,7 @@ HYGIENE_BUGS = {
     "buggy_output.py:global_reseed": {"rng_isolation"},
     "buggy_noise.py:seed_from_global_rng": {"rng_isolation"},
     "research_style.py:ResearchStyleMuS": {"rng_isolation", "alpha_validation"},
+    "valid_unchecked.py:probes_unmasked_input": {"unmasked_probes"},  # correct g, base probed on the unmasked x
 }
 
 # target -> whether it is the reference L_qv (False: "sound, not the reference L_qv")

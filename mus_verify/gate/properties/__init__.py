@@ -60,7 +60,7 @@ SEVERITY: dict[str, str] = {
     "unmasked_probes": HYGIENE,  # the base was shown rows outside x ⊙ s that do not feed g
 }
 
-WATCHED = ("contract", "rng_isolation", "probabilities", "masked_inputs")
+WATCHED = ("contract", "rng_isolation", "probabilities", "masked_inputs", "unmasked_probes")
 
 ACTIVE: dict[str, Callable[[GateRun], Outcome]] = {
     "batch_consistency": batch_consistency,

@@ -76,3 +76,17 @@ def fresh_global_seed_each_call(base, *, q, lam, seed):
         return average(base, x, alpha, lqv_masks(v.tolist(), q, k))
 
     return _certified(smoothed, lam)
+
+
+def probes_then_ramp_above_64(base, *, q, lam, seed):
+    """Probes the unmasked x on every call (hygiene) and, for q > 64, shows the base 0.99999·x
+    (a wrong g): the probe seen first must not hide the rows that feed g."""
+    masks = lqv_masks(seed, q, steps(lam, q))
+    scale = 0.99999 if q > 64 else 1.0  # BUG: values that are not x for q > 64
+
+    def smoothed(x, alpha):
+        check_alpha(alpha)
+        base(x)  # the probe (result unused)
+        return average(base, x * scale, alpha, masks)
+
+    return _certified(smoothed, lam)

@@ -117,3 +117,18 @@ class VotingWithMu(torch.nn.Module):
         keep = torch.maximum(mu.view(n, 1, p), alpha.view(n, 1, p) * s.view(1, q, p))
         y = self.base_model((x.view(n, 1, p) * keep).view(n * q, p)).view(n, q, -1)
         return torch.nn.functional.one_hot(y.argmax(dim=2), y.shape[-1]).to(x.dtype).mean(dim=1)
+
+
+def probes_unmasked_input(base, *, q, lam, seed):
+    """Correct smoothing that also asks the base about the unmasked x (to log its plain prediction):
+    rows outside x ⊙ s that never feed g. Hygiene, not a wrong g."""
+    masks = lqv_masks(seed, q, steps(lam, q))
+    log = []
+
+    def smoothed(x, alpha):
+        log.append(base(x).argmax(dim=1))  # the probe: unmasked x, result unused by g
+        keep = alpha[:, None, :] * masks[None, :, :]
+        return base((x[:, None, :] * keep).reshape(-1, x.shape[1])).reshape(x.shape[0], q, -1).mean(dim=1)
+
+    smoothed.certify = lambda x, alpha: strict_radius(smoothed(x, alpha), lam)
+    return smoothed

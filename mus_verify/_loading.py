@@ -4,6 +4,13 @@ Shared by ``mus-verify gate TARGET`` and ``--variant`` / ``search V``. Anything
 that goes wrong (no such file, an import that raises, a missing attribute) is
 an :class:`~mus_verify.errors.InvalidArgument` naming the argument, so the CLI
 exits 2 with the import's own traceback tail in the message.
+
+Only the file the user named is executed. Its folder (or, for a dotted module,
+the current directory) is on ``sys.path`` only while that import runs, and at
+the *end* of it: the file's own sibling imports work, but a sibling that
+shares a name with an installed module (a stray ``torch.py``) never shadows
+it, and nothing imported later in the process (the gate imports torch after
+loading its target) can pick a module up from the user's folder.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import importlib.util
 import os
 import sys
 import traceback
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from .errors import InvalidArgument
 
@@ -29,8 +37,8 @@ def is_file_spec(location: str) -> bool:
 
 def load_attribute(spec: Any, *, argument: str, valid: str = FORMS, module_prefix: str = "_mus_verify_user_") -> Any:
     """The object ``spec`` names. A file is loaded once per absolute path as its own module, with its
-    folder on ``sys.path`` so the file's sibling imports work; a dotted module is imported from the
-    current directory too."""
+    folder searched last, and only while it is imported, for its sibling imports; a dotted module may
+    also come from the current directory, searched last, during its import only."""
     if not isinstance(spec, str) or ":" not in spec:
         raise InvalidArgument(argument, spec, valid, "missing ':attr'")
     location, _, attr = spec.rpartition(":")
@@ -54,16 +62,14 @@ def _import_file(spec: str, location: str, argument: str, valid: str, prefix: st
     name = f"{prefix}{os.path.splitext(os.path.basename(path))[0]}_{digest}"
     if name in sys.modules:
         return sys.modules[name]
-    folder = os.path.dirname(path)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
     module_spec = importlib.util.spec_from_file_location(name, path)
     if module_spec is None or module_spec.loader is None:
         raise InvalidArgument(argument, spec, valid, f"cannot import {location}")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
     try:
-        module_spec.loader.exec_module(module)
+        with _searched_last(os.path.dirname(path)):
+            module_spec.loader.exec_module(module)
     except BaseException as exc:
         del sys.modules[name]
         if isinstance(exc, KeyboardInterrupt):
@@ -73,16 +79,32 @@ def _import_file(spec: str, location: str, argument: str, valid: str, prefix: st
 
 
 def _import_module(spec: str, location: str, argument: str, valid: str) -> Any:
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
     try:
-        return importlib.import_module(location)
+        with _searched_last(os.getcwd()):
+            return importlib.import_module(location)
     except ModuleNotFoundError as exc:
         if exc.name and location.startswith(exc.name):
             raise InvalidArgument(argument, spec, valid, f"no module named {exc.name!r}") from None
         raise InvalidArgument(argument, spec, "an importable module", _exception_text(exc)) from None
     except Exception as exc:
         raise InvalidArgument(argument, spec, "an importable module", _exception_text(exc)) from None
+
+
+@contextmanager
+def _searched_last(folder: str) -> Iterator[None]:
+    """``folder`` at the end of ``sys.path`` for the duration of one import (unless it is there already)."""
+    present = folder in sys.path or (folder == os.getcwd() and "" in sys.path)
+    if not present:
+        sys.path.append(folder)
+    try:
+        yield
+    finally:
+        if not present:
+            # Remove our entry (the last occurrence) even if the import changed sys.path meanwhile.
+            for index in range(len(sys.path) - 1, -1, -1):
+                if sys.path[index] == folder:
+                    del sys.path[index]
+                    break
 
 
 def _exception_text(exc: BaseException) -> str:

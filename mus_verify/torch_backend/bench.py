@@ -164,13 +164,20 @@ def criteria(results: list[dict[str, Any]], model: str = "vit-b16") -> dict[str,
     }
 
 
-def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vit-b16"), device: str | None = None, threads: int | None = None, timeout: float = 1800.0) -> dict[str, Any]:
-    """Run every (model, variant) in its own worker process; the document ``mus-verify bench --json`` prints."""
+def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vit-b16"), device: str | None = None, threads: int | None = None, timeout: float = 1800.0, progress: bool = False) -> dict[str, Any]:
+    """Run every (model, variant) in its own worker process; the document ``mus-verify bench --json`` prints.
+
+    ``progress``: one line per finished worker on stderr (count, total, elapsed, ETA).
+    """
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     counts = QUICK_IMAGES if quick else FULL_IMAGES
     rounds = QUICK_ROUNDS if quick else FULL_ROUNDS
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     results = []
+    total = sum(rounds.get(model, 1) * len(VARIANTS) for model in models)
+    done, started = 0, time.perf_counter()
+    if progress:
+        print(f"bench: {total} worker runs ({', '.join(models)}; {'quick' if quick else 'full'}), each in its own process", file=sys.stderr, flush=True)
     for model in models:
         runs: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
         for _ in range(rounds.get(model, 1)):
@@ -180,6 +187,11 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
                 warmup = model != "vit-b16" or not quick
                 spec = {"variant": variant, "model": model, "images": counts.get(model, 1), "device": device, "threads": threads, "warmup": warmup}
                 runs[variant].append(_run_worker(spec, timeout))
+                done += 1
+                if progress:
+                    elapsed = time.perf_counter() - started
+                    eta = elapsed / done * (total - done)
+                    print(f"bench: [{done}/{total}] {model} {variant}: {runs[variant][-1]['images_per_s']:.3f} images/s; elapsed {elapsed:.0f} s, ETA {eta:.0f} s", file=sys.stderr, flush=True)
         for variant in VARIANTS:
             best = dict(max(runs[variant], key=lambda r: r["images_per_s"]))
             best["rounds"] = [{"images_per_s": r["images_per_s"], "peak_mem_mb": r["peak_mem_mb"], "seconds": r["seconds"], "cpu_seconds": r["cpu_seconds"]} for r in runs[variant]]
@@ -196,8 +208,12 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
                 r["ratio_to_naive"] = speedup[model][r["name"]]
     check = criteria(results)
     ok = bool(check.get("measured")) and all(check[k] for k in ("zero_mask_not_slower", "zero_mask_lower_peak_memory", "token_drop_at_least_3x"))
+    targets = "not run" if not check.get("measured") else ("met" if ok else "missed")
+    for row in results:
+        _contract_fields(row, check)
     return {
         "ok": ok,
+        "targets": targets,
         "results": results,
         "speedup": speedup,
         "criteria": check,
@@ -212,6 +228,39 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
             "load_average_after": os.getloadavg() if hasattr(os, "getloadavg") else None,
         },
     }
+
+
+TARGETS = {"zero-mask": ("zero_mask_not_slower", "zero_mask_lower_peak_memory"), "token-drop": ("token_drop_at_least_3x",)}
+
+
+def _contract_fields(row: dict[str, Any], check: dict[str, Any]) -> None:
+    """Make a bench row a CheckResult-shaped entry of the JSON contract (fields added, none renamed).
+
+    ``verdict``: VERIFIED when the row's ViT-B target holds, UNKNOWN when it is
+    missed or was not run (a performance target is never a counterexample);
+    rows without a target (naive, ViT-Ti) are VERIFIED as measurements.
+    """
+    keys = TARGETS.get(row["name"], ()) if row["model"] == check.get("model") else ()
+    if not keys:
+        verdict, message = "VERIFIED", f"measured {row['images_per_s']:.4f} certified images/s (no target for this row)"
+    elif not check.get("measured"):
+        verdict, message = "UNKNOWN", "target not run"
+    else:
+        held = {k: check[k] for k in keys}
+        verdict = "VERIFIED" if all(held.values()) else "UNKNOWN"
+        message = ", ".join(f"{k}: {'met' if v else 'NOT met' if v is False else 'not measured'}" for k, v in held.items())
+    row.update({
+        "variant": row["name"],
+        "verdict": verdict,
+        "method": "benchmark",
+        "cases": int(row["images"]),
+        "params": {"model": row["model"], "variant": row["name"], "q": row["q"], "lam": row["lam"], "groups": row["groups"], "chunk_size": row["chunk_size"], "dtype": row["dtype"], "device": row["device"], "threads": row["threads"], "quantified_over": "certified images (incremental + decremental)"},
+        "counterexample": None,
+        "margin": None,
+        "message": message,
+        "elapsed_s": row["seconds"],
+        "details": {"targets": {k: check.get(k) for k in keys}},
+    })
 
 
 if __name__ == "__main__":  # worker entry point: one (variant, model) per process

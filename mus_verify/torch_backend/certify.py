@@ -4,21 +4,27 @@ Every radius goes through the strict rule
 :func:`mus_verify.certificates.certified_radius` (r = ⌈gap/(2λ)⌉ − 1, −1 at a
 tie) applied to an exact rational *lower bound* on the gap:
 
-* **vote, unguarded**: gap = (c_A − c_B)/q from the integer vote counts; exact
-  for the base classifier as evaluated.
-* **vote, guarded** (default): the u_c uncertain votes of each class (base
-  top-two margin <= 2·atol of the fast dtype) are counted against the
-  prediction, ``gap_lower = [(c_A − u_A) − max_{c≠A}(c_c + U − u_c)] / q``. If
-  each fast base probability is within atol of the float64 forward (the
-  documented tolerance that ``mus-verify diff`` checks), every determined vote
-  equals the reference vote, so this is a lower bound on the float64
-  reference's gap and the fast radius is never larger than the reference's.
-* **average**: ``gap_lower = (ŝ_A − e_A − ŝ_B − e_B)/q − 2·atol`` (the
-  ``2·atol`` only when guarded), where ŝ are the float64 sums and e the
-  rigorous accumulation bound of :func:`.tolerances.accumulation_bound`. All
-  arithmetic on the bound is in Fractions.
+Which base classifier a certificate is about (``FastCertificate.base``):
 
-A negative lower bound is clipped to 0, giving radius −1 (not certified).
+* ``guard=True`` (default), ``base == "float64"``: **the float64 evaluation of
+  the same module** (one float64 forward per copy, as the reference path of
+  ``mus-verify diff`` does). :func:`certify` re-evaluates in float64 every
+  copy whose fast margin is within its tolerance whenever it could change the
+  radius (:mod:`.recheck`), so the radius is exactly that classifier's when
+  every determined copy is within the documented tolerance of
+  :mod:`.tolerances` (relative to the logits' magnitude, precision observed
+  from the outputs), which ``mus-verify diff`` checks.
+* ``guard="tolerance"``, ``base == "fast-tolerance"``: no re-evaluation; the
+  u_c uncertain votes of each class are counted against the prediction,
+  ``gap_lower = [(c_A − u_A) − max_{c≠A}(c_c + U − u_c)] / q``, and averaged
+  gaps lose ``2·Σ_j w_j τ_j / q``: a lower bound on the float64 evaluation's
+  gap under the same tolerance.
+* ``guard=False``, ``base == "fast-unguarded"``: the fast evaluation as
+  computed (vote counts exact for it; averaged sums with the rigorous
+  accumulation bound of :func:`.tolerances.accumulation_bound` only).
+
+All arithmetic on the bounds is in Fractions. A negative lower bound is
+clipped to 0, giving radius −1 (not certified).
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from ..errors import InvalidArgument
 from .smoother import MuS, SmoothedOutput
 from .tolerances import accumulation_bound
 
-__all__ = ["FastCertificate", "certificate_from", "certify", "certify_dataset", "CertificatePair"]
+__all__ = ["FastCertificate", "certificate_from", "certify", "certify_dataset", "CertificatePair", "guarded_smooth"]
 
 RadiusRule = Callable[[Any, Any], int]
 
@@ -62,6 +68,8 @@ class FastCertificate:
     guarded: bool
     uncertain_votes: int
     error_bound: Fraction
+    rechecked: int = 0
+    base: str = "fast-unguarded"
 
     @property
     def certified(self) -> bool:
@@ -77,9 +85,22 @@ class FastCertificate:
 
 
 def certificate_from(output: SmoothedOutput, index: int = 0, *, kind: str = "at-alpha", guard: bool = True, rule: RadiusRule = certified_radius) -> FastCertificate:
-    """The certificate of example ``index`` of a :class:`SmoothedOutput` (``rule`` exists for planted-bug tests)."""
+    """The certificate of example ``index`` of a :class:`SmoothedOutput` (``rule`` exists for planted-bug tests).
+
+    ``guard`` (true) counts uncertain votes against the prediction and
+    subtracts the per-copy tolerances from averaged gaps; on an output from
+    :func:`.recheck.recheck` nothing uncertain is left unless it cannot change
+    the radius, and the certificate names the float64 evaluation.
+    """
     q = output.q
-    if output.mode == "vote":
+    exact = output.exact[index] if output.exact is not None else None
+    if exact is not None:  # average mode, settled in float64: the exact g of the float64 evaluation
+        predicted = max(range(len(exact)), key=lambda c: (exact[c], -c))
+        runner = max((exact[c] for c in range(len(exact)) if c != predicted), default=Fraction(0))
+        gap = gap_lower = exact[predicted] - runner
+        error = Fraction(0)
+        uncertain_votes = 0
+    elif output.mode == "vote":
         counts = [int(c) for c in output.counts[index].tolist()]
         unsure = [int(u) for u in output.uncertain[index].tolist()] if guard else [0] * len(counts)
         predicted = max(range(len(counts)), key=lambda c: (counts[c], -c))
@@ -97,14 +118,21 @@ def certificate_from(output: SmoothedOutput, index: int = 0, *, kind: str = "at-
         runner_c = max((c for c in range(len(sums)) if c != predicted), key=lambda c: (sums[c], -c), default=None)
         s_a = Fraction(sums[predicted])
         s_b = Fraction(sums[runner_c]) if runner_c is not None else Fraction(0)
-        e_a = accumulation_bound(sums[predicted], q)
-        e_b = accumulation_bound(sums[runner_c], q) if runner_c is not None else Fraction(0)
+        e_a = accumulation_bound(sums[predicted], q + 1)  # N <= q products w·p, then their sum
+        e_b = accumulation_bound(sums[runner_c], q + 1) if runner_c is not None else Fraction(0)
         gap = (s_a - s_b) / q
-        slack = Fraction(2) * Fraction(output.atol) if guard else Fraction(0)
+        if not guard:
+            slack = Fraction(0)
+        elif output.tolerance_sums is not None:
+            slack = 2 * output.tolerance_sums[index] / q  # each class's sum is within Σ_j w_j τ_j of the float64 one
+        else:
+            slack = Fraction(2) * Fraction(output.atol)
         error = (e_a + e_b) / q
         gap_lower = max(gap - error - slack, Fraction(0))
         uncertain_votes = 0
     gap_lower = min(gap_lower, Fraction(1))
+    rechecked = 0 if output.rechecked is None else output.rechecked[index]
+    base = ("float64" if output.rechecked is not None else "fast-tolerance") if guard else "fast-unguarded"
     return FastCertificate(
         kind=kind,
         predicted=predicted,
@@ -120,6 +148,8 @@ def certificate_from(output: SmoothedOutput, index: int = 0, *, kind: str = "at-
         guarded=guard,
         uncertain_votes=uncertain_votes,
         error_bound=error,
+        rechecked=rechecked,
+        base=base,
     )
 
 
@@ -145,18 +175,43 @@ class CertificatePair:
         }
 
 
-def certify(mus: MuS, x: torch.Tensor, explanation: Any = None, *, guard: bool = True) -> list[CertificatePair]:
+GUARDS = (True, "tolerance", False)
+
+
+def check_guard(guard: Any) -> Any:
+    if not any(guard is g or (isinstance(g, str) and guard == g) for g in GUARDS):
+        raise InvalidArgument("guard", guard, "True (re-check in float64), 'tolerance' (count uncertain votes against) or False (unguarded)")
+    return guard
+
+
+def guarded_smooth(mus: MuS, x: torch.Tensor, alpha: Any = None, guard: Any = True) -> SmoothedOutput:
+    """``mus.smooth(x, α)``, re-checked in float64 when ``guard is True`` (see the module docstring)."""
+    if check_guard(guard) is True:
+        from .recheck import recheck
+
+        if not isinstance(x, torch.Tensor):
+            raise InvalidArgument("x", type(x).__name__, "a torch.Tensor")
+        return recheck(mus, x, mus.smooth(x, alpha, record_copies=True))
+    return mus.smooth(x, alpha)
+
+
+def certify(mus: MuS, x: torch.Tensor, explanation: Any = None, *, guard: Any = True) -> list[CertificatePair]:
     """Decremental certificates of a batch (α = 1), and incremental ones at ``explanation`` ((n,) or (B, n)) when given.
 
-    The two smoothed evaluations run in one chunked pass each.
+    The two smoothed evaluations run in one chunked pass each; with
+    ``guard=True`` every copy that could change a radius and whose fast margin
+    is within its tolerance is re-evaluated in float64, so each certificate is
+    that of the float64 evaluation of the same module (``base == "float64"``).
     """
-    full = mus.smooth(x)
+    if not isinstance(mus, MuS):
+        raise InvalidArgument("mus", type(mus).__name__, "a MuS smoother")
+    full = guarded_smooth(mus, x, None, guard)
     batch = full.probabilities.shape[0]
-    at_phi = mus.smooth(x, explanation) if explanation is not None else None
+    at_phi = guarded_smooth(mus, x, explanation, guard) if explanation is not None else None
     pairs = []
     for b in range(batch):
-        dec = certificate_from(full, b, kind="decremental", guard=guard)
-        inc = certificate_from(at_phi, b, kind="incremental", guard=guard) if at_phi is not None else None
+        dec = certificate_from(full, b, kind="decremental", guard=bool(guard))
+        inc = certificate_from(at_phi, b, kind="incremental", guard=bool(guard)) if at_phi is not None else None
         pairs.append(CertificatePair(inc, dec))
     return pairs
 
@@ -166,7 +221,7 @@ def certify_dataset(
     data: Iterable[Any],
     *,
     explain: Callable[[torch.Tensor], Any] | None = None,
-    guard: bool = True,
+    guard: Any = True,
     progress: bool = True,
     total: int | None = None,
 ) -> list[CertificatePair]:

@@ -6,19 +6,24 @@ Statements checked, on the same base model, inputs, q, λ and seed vector:
   bit for bit (also over a sweep of q, k including q not a power of two), and
   every effective mask the fast path evaluates is one the exact core evaluates;
   masked inputs equal :func:`mus_verify.smoothing.masked_inputs` exactly;
-* **probabilities** — each base probability of each copy is within the fast
-  dtype's documented tolerance ``atol`` (:data:`.tolerances.PROBABILITY_ATOL`)
-  of the float64 forward;
+* **probabilities** — each base probability of each copy is within that
+  copy's documented tolerance τ (:mod:`.tolerances`: relative to the logits'
+  magnitude, precision observed from the outputs) of the float64 forward;
 * **votes** — each base vote equals the reference vote, except where the
-  reference's own top-two margin is <= 2·atol: those are *undetermined*,
+  reference's own top-two margin is <= 2τ: those are *undetermined*,
   counted and reported, never counted as passes;
-* **certificates** — every fast (guarded) radius is <= the exact reference's
-  strict radius, and a certified fast prediction equals the reference's;
+* **certificates** — every certificate of :func:`.certify.certify` (re-checked
+  in float64, :mod:`.recheck`) is <= the exact reference's strict radius, and
+  a certified prediction equals the reference's; the details count how often
+  the *uncorrected* fast votes would have over-certified, and how many
+  certificates equal the reference's exactly;
 * **invariance** — vote counts (exactly), sums (within atol) and certificates
   do not depend on the batch size or the chunk size (nor on the device when a
   GPU is present), except through undetermined votes.
 
 A violation is REFUTED with a counterexample holding the numbers that show it.
+A model whose base outputs are NaN or inf on some copy must be refused by both
+paths (:func:`diff_refusal`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from ..results import CheckResult, Counterexample, Verdict, register_replayer
 from ..smoothing import effective_masks, masked_inputs
 from .certify import RadiusRule, certificate_from
 from .masks import lqv_mask_tensor
+from .recheck import recheck
 from .reference import ReferencePath
 from .smoother import MuS, SmoothedOutput
 
@@ -178,24 +184,27 @@ def diff_mus(factory: MuSFactory, inputs: torch.Tensor, explanations: torch.Tens
                 _masked_inputs_equal(fast, inputs, tallies["masks"])
             outputs = {"phi": fast.smooth(inputs, explanations, record_copies=True), "one": fast.smooth(inputs, None, record_copies=True)}
             for where, out in outputs.items():
+                checked = recheck(fast, inputs, out, rule=config.rule)
                 for b in range(inputs.shape[0]):
                     alpha = explanations[b] if where == "phi" else None
                     ref = reference.smooth(inputs[b], alpha, mode=mode, example_key=b)
                     keep = None if fast.keep is None else fast.keep.int().tolist()
                     worst_error = max(worst_error, _compare_copies(out, b, ref, tallies, masking, keep))
-                    _compare_certificate(out, b, ref, tallies["certificates"], config.rule, where, masking)
+                    _compare_certificate(checked, b, ref, tallies["certificates"], config.rule, where, masking, uncorrected=out)
             _check_invariance(factory, fast, outputs, inputs, explanations, config, devices, tallies["invariance"], mode, masking)
     mask_tally = check_masks([first] if first else [], devices, tallies["masks"].name)
     tallies["masks"].cases += mask_tally.cases
     tallies["masks"].counterexample = tallies["masks"].counterexample or mask_tally.counterexample
     tallies["probabilities"].details["max_abs_error"] = worst_error
+    cert = tallies["certificates"].details
+    certificate_note = f"; {cert.get('equal_to_reference', 0)} of {tallies['certificates'].cases} equal to it, {cert.get('rechecked_copies', 0)} copies re-checked in float64, the uncorrected fast votes would over-certify {cert.get('uncorrected_over_certified', 0)}"
     params = {"model": label, **({} if first is None else {k: v for k, v in first.config().items() if k not in ("masking", "mode")}), "maskings": list(config.maskings), "modes": list(config.modes), "examples": int(inputs.shape[0]), "devices": devices}
     dtype = first.config()["dtype"] if first else None
     messages = {
         "masks": "fast masks and masked inputs equal the exact core's bit for bit",
-        "probabilities": f"every copy's class probabilities within the {dtype} tolerance of the float64 forward (max error {worst_error:.2e})",
+        "probabilities": f"every copy's class probabilities within its tolerance of the float64 forward (observed {dtype}, max error {worst_error:.2e})",
         "votes": "every determined base vote equals the float64 reference vote",
-        "certificates": "no fast certificate exceeds the exact reference's strict radius",
+        "certificates": "no certificate exceeds the exact reference's strict radius" + certificate_note,
         "invariance": "results do not depend on batch size, chunk size" + (" or device" if len(devices) > 1 else ""),
     }
     return [tally.result(params, started, messages[key]) for key, tally in tallies.items()]
@@ -209,9 +218,8 @@ def _reference_vote(probs: np.ndarray) -> tuple[int, float]:
 
 def _compare_copies(out: SmoothedOutput, b: int, ref: Any, tallies: dict[str, _Tally], masking: str, keep: Any = None) -> float:
     copies = out.copies[b]
-    atol = out.atol
     worst = 0.0
-    for mask, weight, fast_probs in zip(copies["masks"].numpy(), copies["weights"].tolist(), copies["probabilities"].numpy()):
+    for mask, weight, fast_probs, atol in zip(copies["masks"].numpy(), copies["weights"].tolist(), copies["probabilities"].numpy(), copies["tolerance"].tolist()):
         key = mask.tobytes()
         if key not in ref.per_mask:
             data = {"mask": mask.astype(int).tolist(), "alpha": out.alpha[b].int().tolist(), "seed_vector": out.seed_vector, "q": out.q, "lam": out.lam, "keep": keep}
@@ -240,11 +248,18 @@ def _compare_copies(out: SmoothedOutput, b: int, ref: Any, tallies: dict[str, _T
     return worst
 
 
-def _compare_certificate(out: SmoothedOutput, b: int, ref: Any, tally: _Tally, rule: RadiusRule, where: str, masking: str) -> None:
+def _compare_certificate(out: SmoothedOutput, b: int, ref: Any, tally: _Tally, rule: RadiusRule, where: str, masking: str, uncorrected: SmoothedOutput | None = None) -> None:
     kind = "incremental" if where == "phi" else "decremental"
     fast = certificate_from(out, b, kind=kind, guard=True, rule=rule)
     best = top_two(ref.probabilities)
     ref_radius = certified_radius(best.gap, out.lam)
+    details = tally.details
+    details["equal_to_reference"] = details.get("equal_to_reference", 0) + int(fast.radius == ref_radius)
+    details["rechecked_copies"] = details.get("rechecked_copies", 0) + fast.rechecked
+    if uncorrected is not None:  # what the fast votes alone, taken at face value, would have certified
+        raw = certificate_from(uncorrected, b, kind=kind, guard=False, rule=rule)
+        over = raw.radius > ref_radius or (raw.radius >= 0 and raw.predicted != best.predicted)
+        details["uncorrected_over_certified"] = details.get("uncorrected_over_certified", 0) + int(over)
     data = {"kind": kind, "masking": masking, "mode": out.mode, "reference_probabilities": list(ref.probabilities), "lam": out.lam, "fast_radius": fast.radius, "fast_predicted": fast.predicted, "reference_radius": ref_radius}
     if fast.radius > ref_radius:
         tally.fail(Counterexample("torch-certificate-too-large", f"{kind} fast radius {fast.radius} > reference radius {ref_radius}", data), ref_radius - fast.radius)
@@ -272,12 +287,13 @@ def _check_invariance(factory: MuSFactory, base: MuS, outputs: dict[str, Smoothe
     for device in devices[1:]:
         mus = factory(mode=mode, masking=masking, chunk_size=None, device=device)
         variants.append((f"device={device}", {"phi": mus.smooth(inputs.to(device), explanations.to(device)), "one": mus.smooth(inputs.to(device))}))
-    atol = outputs["one"].atol
     for where, reference in outputs.items():
         for b in range(inputs.shape[0]):
             candidates = [(name, out, b) for name, out_map in variants for out in [out_map[where]]]
             if singles[where]:
                 candidates.append(("batch_size=1", singles[where][b], 0))
+            # two averaged sums may differ by both copies' tolerances (each within Σ_j w_j τ_j of the float64 sum)
+            atol = float(2 * reference.tolerance_sums[b]) / reference.q if reference.tolerance_sums is not None else reference.atol
             for name, out, index in candidates:
                 if _same(reference, b, out, index, atol):
                     tally.ok()

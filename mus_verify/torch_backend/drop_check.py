@@ -24,6 +24,7 @@ import torch
 
 from .._validation import as_fraction
 from ..certificates import certified_radius, top_two
+from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, register_replayer
 from .models import build_model
 from .reference import ReferencePath
@@ -32,9 +33,23 @@ from .smoother import MuS
 __all__ = ["check_token_drop", "replay_lipschitz"]
 
 
-def check_token_drop(model_name: str = "vit-nano", *, q: int = 8, lam: str = "2/8", seed: int = 0, examples: int = 2) -> CheckResult:
-    """Exhaustive Lipschitz, certificate and masking-equivalence check of token dropping (module docstring)."""
+MAX_Q = 256
+MAX_EXAMPLES = 16  # each example enumerates all 2^n α in both modes, with one float64 forward per distinct mask
+
+
+def check_token_drop(model_name: str = "vit-nano", *, q: int = 8, lam: Any = None, seed: int = 0, examples: int = 2) -> CheckResult:
+    """Exhaustive Lipschitz, certificate and masking-equivalence check of token dropping (module docstring).
+
+    ``lam`` defaults to q/4 of q (2/8 at the default q).
+    """
+    from .._validation import as_int, check_lambda, check_q
+
     started = time.perf_counter()
+    q = check_q(q, "--q")
+    if q > MAX_Q:
+        raise InvalidArgument("--q", q, f"an integer in 1..{MAX_Q} for the token-drop check", "it enumerates every α with q float64 forwards each")
+    lam = check_lambda(lam if lam is not None else Fraction(max(1, q // 4), q), q, "--lam (λ)")
+    examples = as_int(examples, "--examples", low=1, high=MAX_EXAMPLES)
     model, spec = build_model(model_name, seed)
     groups = spec.groups()
     n = groups.n

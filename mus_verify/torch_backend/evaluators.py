@@ -14,6 +14,11 @@ Two evaluators define two *different* base classifiers:
   on α ⊙ s and lies in [0, 1].
 
 Both evaluate in chunks so that memory is bounded by the chunk, not by N·q.
+A NaN or inf in any copy's output is an error naming the example and the
+copy's effective mask (zero masking evaluates h on the all-hidden copy too;
+a vote of NaN is no vote). When the caller passes ``info={"ceiling": dtype}``,
+the evaluator fills ``info["tolerance"]`` and ``info["precision"]`` per copy
+(:func:`.tolerances.copy_tolerances`), observed from what the model returned.
 """
 
 from __future__ import annotations
@@ -29,9 +34,52 @@ from ..errors import InvalidArgument
 from .groups import FeatureGroups, PatchGrid
 from .vit import ViTParts
 
-__all__ = ["ZeroMaskEvaluator", "TokenDropEvaluator", "to_probabilities", "OUTPUTS"]
+__all__ = ["ZeroMaskEvaluator", "TokenDropEvaluator", "to_probabilities", "output_tensor", "OUTPUTS"]
 
 OUTPUTS = ("logits", "probabilities")
+
+
+def output_tensor(out: Any) -> torch.Tensor:
+    """The (B, m) tensor in a model's output (``.logits`` of a transformers output, the first of a tuple)."""
+    if hasattr(out, "logits"):
+        out = out.logits
+    elif isinstance(out, (tuple, list)):
+        out = out[0]
+    if not isinstance(out, torch.Tensor) or out.dim() != 2:
+        raise InvalidArgument("base(x)", type(out).__name__, "a (B, m) tensor of logits or probabilities (or an object with .logits)")
+    return out
+
+
+def check_finite_output(out: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor) -> None:
+    """Refuse a NaN or inf in a base output, naming the example and the copy's effective mask."""
+    finite = torch.isfinite(out).all(dim=1)
+    if bool(finite.all()):
+        return
+    j = int((~finite).nonzero()[0, 0])
+    bits = masks[j].int().tolist()
+    value = "NaN" if bool(torch.isnan(out[j]).any()) else "inf"
+    hidden = " (the all-hidden copy)" if not any(bits) else ""
+    raise InvalidArgument(
+        "base(x)",
+        value,
+        "finite outputs on every masked copy that g averages over",
+        f"{value} in the output for example {int(rows[j])}, copy with effective mask {bits}{hidden}; a NaN or inf output is no vote and no probability, and MuS never guesses one",
+    )
+
+
+def _finish(out: Any, rows: torch.Tensor, masks: torch.Tensor, output: str, prob_dtype: torch.dtype, info: dict[str, Any] | None) -> torch.Tensor:
+    """Probabilities of one forward's copies, after the finite check; per-copy tolerances into ``info``."""
+    from .tolerances import copy_tolerances, narrowest
+
+    raw = output_tensor(out)
+    check_finite_output(raw, rows, masks)
+    probs = to_probabilities(raw, output, prob_dtype)
+    if info is not None and "ceiling" in info:
+        tau, precision = copy_tolerances(raw.detach(), output, narrowest(info["ceiling"], raw.dtype))
+        info.setdefault("tolerance", []).append(tau)
+        info.setdefault("precision", []).append(precision)
+        info.setdefault("dtypes", set()).add(str(raw.dtype).replace("torch.", ""))
+    return probs
 
 
 def to_probabilities(out: Any, output: str, dtype: torch.dtype) -> torch.Tensor:
@@ -43,12 +91,7 @@ def to_probabilities(out: Any, output: str, dtype: torch.dtype) -> torch.Tensor:
     guessed from the values (the research code applies softmax only when
     outputs "look" unnormalised).
     """
-    if hasattr(out, "logits"):
-        out = out.logits
-    elif isinstance(out, (tuple, list)):
-        out = out[0]
-    if not isinstance(out, torch.Tensor) or out.dim() != 2:
-        raise InvalidArgument("base(x)", type(out).__name__, "a (B, m) tensor of logits or probabilities (or an object with .logits)")
+    out = output_tensor(out)
     if output == "logits":
         return torch.softmax(out.to(dtype), dim=-1)
     probs = out.to(dtype)
@@ -75,7 +118,7 @@ class _Evaluator:
             return contextlib.nullcontext()
         return torch.autocast(device_type=device.type, dtype=self.autocast_dtype)
 
-    def __call__(self, x: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, chunk_size: int, prob_dtype: torch.dtype) -> torch.Tensor:
+    def __call__(self, x: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, chunk_size: int, prob_dtype: torch.dtype, info: dict[str, Any] | None = None) -> torch.Tensor:
         raise NotImplementedError
 
 
@@ -89,14 +132,14 @@ class ZeroMaskEvaluator(_Evaluator):
         self.forward = forward
         self.groups = groups
 
-    def __call__(self, x: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, chunk_size: int, prob_dtype: torch.dtype) -> torch.Tensor:
+    def __call__(self, x: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, chunk_size: int, prob_dtype: torch.dtype, info: dict[str, Any] | None = None) -> torch.Tensor:
         pieces = []
         for start in range(0, masks.shape[0], chunk_size):
             stop = start + chunk_size
             inputs = self.groups.apply(x, masks[start:stop], rows[start:stop])
             with self._autocast(x.device):
                 out = self.forward(inputs)
-            pieces.append(to_probabilities(out, self.output, prob_dtype))
+            pieces.append(_finish(out, rows[start:stop], masks[start:stop], self.output, prob_dtype, info))
             del inputs, out
         return torch.cat(pieces) if pieces else torch.empty(0, 0, dtype=prob_dtype)
 
@@ -123,7 +166,7 @@ class TokenDropEvaluator(_Evaluator):
         self.groups = groups
         self.encoder = encoder
 
-    def __call__(self, x: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, chunk_size: int, prob_dtype: torch.dtype) -> torch.Tensor:
+    def __call__(self, x: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, chunk_size: int, prob_dtype: torch.dtype, info: dict[str, Any] | None = None) -> torch.Tensor:
         parts = self.parts
         total = masks.shape[0]
         out = torch.empty(total, 0, dtype=prob_dtype, device=x.device)
@@ -136,7 +179,8 @@ class TokenDropEvaluator(_Evaluator):
         sorted_counts = kept_counts[order].tolist()
         full_tokens = chunk_size * (parts.num_patches + parts.num_prefix)
         if parts.encoder_masked is not None and self.encoder is None:
-            return self._padded(embedded, rows, masks, order, sorted_counts, full_tokens, prob_dtype)
+            return self._padded(embedded, rows, masks, order, sorted_counts, full_tokens, prob_dtype, info)
+        local = _Scatter(info, total)
         start = 0
         while start < total:
             count = sorted_counts[start]
@@ -150,15 +194,17 @@ class TokenDropEvaluator(_Evaluator):
                 tokens = embedded[rows[index][:, None], kept]
                 with self._autocast(x.device):
                     logits = parts.forward_kept(tokens) if self.encoder is None else parts.head(self.encoder(_with_prefix(parts, tokens)))
-                probs = to_probabilities(logits, self.output, prob_dtype)
+                probs = _finish(logits, rows[index], masks[index], self.output, prob_dtype, local.info)
                 if out.shape[1] == 0:
-                    out = torch.empty(total, probs.shape[1], dtype=prob_dtype, device=x.device)
+                    out = torch.empty(total, probs.shape[1], dtype=probs.dtype, device=x.device)
                 out[index] = probs
+                local.put(index)
             start = stop
+        local.done()
         return out
 
 
-    def _padded(self, embedded: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, order: torch.Tensor, sorted_counts: list[int], full_tokens: int, prob_dtype: torch.dtype) -> torch.Tensor:
+    def _padded(self, embedded: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, order: torch.Tensor, sorted_counts: list[int], full_tokens: int, prob_dtype: torch.dtype, info: dict[str, Any] | None = None) -> torch.Tensor:
         """Copies sorted by length, packed into batches of <= ``full_tokens`` tokens (padded to the longest).
 
         Padded keys are masked out of attention, so each copy's output is that of
@@ -169,6 +215,7 @@ class TokenDropEvaluator(_Evaluator):
         total = masks.shape[0]
         prefix_len = parts.num_prefix
         out: torch.Tensor | None = None
+        local = _Scatter(info, total)
         start = 0
         while start < total:
             stop = start + 1
@@ -185,13 +232,42 @@ class TokenDropEvaluator(_Evaluator):
             keys = torch.cat([torch.ones(index.shape[0], prefix_len, dtype=torch.bool, device=masks.device), real], dim=1)
             with self._autocast(embedded.device):
                 logits = parts.head(parts.encoder_masked(sequence, keys))
-            probs = to_probabilities(logits, self.output, prob_dtype)
+            probs = _finish(logits, rows[index], masks[index], self.output, prob_dtype, local.info)
             if out is None:
-                out = torch.empty(total, probs.shape[1], dtype=prob_dtype, device=embedded.device)
+                out = torch.empty(total, probs.shape[1], dtype=probs.dtype, device=embedded.device)
             out[index] = probs
+            local.put(index)
             start = stop
         assert out is not None
+        local.done()
         return out
+
+
+class _Scatter:
+    """Per-copy tolerances of copies evaluated out of order (sorted by length), put back in copy order."""
+
+    def __init__(self, info: dict[str, Any] | None, total: int) -> None:
+        self.target = info
+        self.info = None if info is None or "ceiling" not in info else {"ceiling": info["ceiling"]}
+        self.total = total
+        self.tau: torch.Tensor | None = None
+        self.precision: torch.Tensor | None = None
+
+    def put(self, index: torch.Tensor) -> None:
+        if self.info is None:
+            return
+        tau, precision = self.info.pop("tolerance")[0], self.info.pop("precision")[0]
+        if self.tau is None:
+            self.tau = torch.empty(self.total, dtype=tau.dtype, device=tau.device)
+            self.precision = torch.empty(self.total, dtype=precision.dtype, device=precision.device)
+        self.tau[index] = tau
+        self.precision[index] = precision  # type: ignore[index]
+
+    def done(self) -> None:
+        if self.target is not None and self.tau is not None:
+            self.target.setdefault("dtypes", set()).update(self.info.get("dtypes", ()))
+            self.target.setdefault("tolerance", []).append(self.tau)
+            self.target.setdefault("precision", []).append(self.precision)
 
 
 def _with_prefix(parts: ViTParts, tokens: torch.Tensor) -> torch.Tensor:
@@ -200,9 +276,19 @@ def _with_prefix(parts: ViTParts, tokens: torch.Tensor) -> torch.Tensor:
 
 
 def base_dtype(module: Any, fallback: torch.dtype) -> torch.dtype:
-    """The dtype of the first floating parameter of ``module`` (the dtype the forward runs in)."""
+    """The least precise floating dtype among *all* parameters and buffers of ``module`` (``fallback`` when none).
+
+    Not the first parameter's dtype: a float64 temperature registered before
+    float32 weights does not make the forward float64, and weights held as
+    buffers count as much as parameters. This is only a ceiling; the precision
+    actually used is also observed from the outputs (:mod:`.tolerances`).
+    """
+    from .tolerances import PRECISIONS
+
+    found = []
     if isinstance(module, nn.Module):
-        for param in module.parameters():
-            if param.is_floating_point():
-                return param.dtype
-    return fallback
+        found = [t.dtype for t in (*module.parameters(), *module.buffers()) if t.is_floating_point()]
+    known = [d for d in found if str(d).replace("torch.", "") in PRECISIONS]
+    if not known:
+        return fallback
+    return min(known, key=lambda d: PRECISIONS.index(str(d).replace("torch.", "")))

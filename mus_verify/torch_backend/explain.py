@@ -95,8 +95,10 @@ def captum_attribution(base: Callable[[torch.Tensor], Any], groups: FeatureGroup
 
     Groups are captum's ``feature_mask``; the baseline is the groups' fill
     (zeros by default), so "absent" means the same as in the smoothed model.
-    captum's sampling draws from the global torch RNG, so it runs under
-    ``torch.random.fork_rng`` seeded with ``seed``: the caller's RNG state is restored.
+    captum's sampling draws from the global torch RNG (and its helpers from
+    Python's ``random`` and NumPy's global RNG), so it runs seeded with
+    ``seed`` and the caller's torch, ``random`` and NumPy global states are
+    all restored afterwards, also when captum raises.
     """
     try:
         import captum.attr as attr
@@ -119,9 +121,22 @@ def captum_attribution(base: Callable[[torch.Tensor], Any], groups: FeatureGroup
         kwargs["n_samples"] = n_samples
     elif method == "ShapleyValueSampling":
         kwargs["n_samples"] = max(1, n_samples // groups.n)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        scores = explainer.attribute(example, **kwargs).detach()
+    seed = as_int(seed, "seed", low=0)
+    n_samples = as_int(n_samples, "n_samples", low=1)
+    if "n_samples" in kwargs:
+        kwargs["n_samples"] = n_samples if method == "KernelShap" else max(1, n_samples // groups.n)
+    import random
+
+    import numpy as np
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            scores = explainer.attribute(example, **kwargs).detach()
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
     flat = scores.reshape(-1).cpu()
     per_group = torch.zeros(groups.n, dtype=torch.float64)
     per_group.index_add_(0, ids.reshape(-1).cpu(), flat.double())
@@ -143,18 +158,20 @@ class StabilityReport:
         return {"explanation": list(self.explanation), "incremental": self.incremental.to_json(), "decremental": self.decremental.to_json(), "consistent": self.consistent, "stable": self.stable}
 
 
-def stability(mus: MuS, x: torch.Tensor, explanation: Any, *, guard: bool = True) -> list[StabilityReport]:
+def stability(mus: MuS, x: torch.Tensor, explanation: Any, *, guard: Any = True) -> list[StabilityReport]:
     """Per-input consistency (Def. 2.1), incremental/decremental radii and certified full stability (Def. 2.2).
 
     Every α ⪰ φ has ‖α − φ‖₁ + ‖1 − α‖₁ = n − |φ|, so both radii cover all of
     them when r_inc + r_dec + 1 >= n − |φ| (and both predict the same class).
     """
-    at_phi = mus.smooth(x, explanation)
-    full = mus.smooth(x)
+    from .certify import guarded_smooth
+
+    at_phi = guarded_smooth(mus, x, explanation, guard)
+    full = guarded_smooth(mus, x, None, guard)
     reports = []
     for b in range(at_phi.probabilities.shape[0]):
-        inc = certificate_from(at_phi, b, kind="incremental", guard=guard)
-        dec = certificate_from(full, b, kind="decremental", guard=guard)
+        inc = certificate_from(at_phi, b, kind="incremental", guard=bool(guard))
+        dec = certificate_from(full, b, kind="decremental", guard=bool(guard))
         phi = at_phi.alpha[b]
         consistent = inc.predicted == dec.predicted and inc.certified and dec.certified
         stable = consistent and inc.radius + dec.radius + 1 >= mus.n - int(phi.sum())

@@ -228,6 +228,8 @@ class ModelSpec:
 def _specs() -> dict[str, ModelSpec]:
     from .groups import GroupMap, PatchGrid, TokenGroups
 
+    from .adversarial_models import adversarial_specs
+
     micro = VIT_PRESETS["vit-micro"]
     superpixels = [[(r // 3) * 3 + (c // 4) for c in range(12)] for r in range(9)]  # 3x3 irregular blocks on 9x12
     return {
@@ -240,10 +242,12 @@ def _specs() -> dict[str, ModelSpec]:
         "hf-vit-micro": ModelSpec("hf-vit-micro", "transformers ViTForImageClassification, 32x32, 8x8 patches; zero-mask and token-drop", lambda s: transformers_vit(micro, s), lambda: PatchGrid(32, 8), (3, 32, 32), True),
         "vit-b16": ModelSpec("vit-b16", "ViT-B/16-sized at 224x224 (196 groups), random weights; zero-mask and token-drop", lambda s: init_weights(VisionTransformer(VIT_PRESETS["vit-b16"]), s), lambda: PatchGrid(224, 16), (3, 224, 224), True),
         "vit-ti16": ModelSpec("vit-ti16", "ViT-Ti/16-sized at 224x224 (196 groups), random weights; zero-mask and token-drop", lambda s: init_weights(VisionTransformer(VIT_PRESETS["vit-ti16"]), s), lambda: PatchGrid(224, 16), (3, 224, 224), True),
+        **adversarial_specs(),  # type: ignore[dict-item]
     }
 
 
-MODEL_NAMES = ("tiny-mlp", "tiny-cnn", "tiny-text", "tiny-text-mask", "vit-nano", "vit-micro", "hf-vit-micro", "vit-b16", "vit-ti16")
+MODEL_NAMES = ("tiny-mlp", "tiny-cnn", "tiny-text", "tiny-text-mask", "vit-nano", "vit-micro", "hf-vit-micro", "vit-b16", "vit-ti16",
+               "adv-temperature64", "adv-buffer-fp16", "adv-cosine-nan", "adv-large-logit", "adv-fp16-autocast")
 
 
 def _mask_embedding(dim: int) -> torch.Tensor:

@@ -29,7 +29,7 @@ import torch
 from .._validation import check_binary_vector
 from ..distributions import lqv
 from ..errors import EnvironmentProblem
-from ..smoothing import smooth
+from ..smoothing import masked_inputs, smooth
 from .evaluators import TokenDropEvaluator, ZeroMaskEvaluator
 from .smoother import MuS
 from .vit import vit_parts
@@ -87,19 +87,33 @@ class ReferencePath:
             rows = []
             for row in inputs:  # one float64 forward per mask
                 mask = row[d:] != 0
-                tag = (key, mask.tobytes())
-                if tag not in self._cache:
-                    example = torch.from_numpy(np.ascontiguousarray(row[:d])).reshape((1,) + mus.groups.input_shape)
-                    with torch.inference_mode():
-                        probs = self.evaluator(example, torch.zeros(1, dtype=torch.int64), torch.from_numpy(mask)[None], 1, torch.float64)
-                    self._cache[tag] = probs[0].numpy().copy()
-                seen[mask.tobytes()] = self._cache[tag]
-                rows.append(self._cache[tag])
+                probs = self._forward(key, row[:d], mask)
+                seen[mask.tobytes()] = probs
+                rows.append(probs)
             return np.stack(rows)
 
         keep = None if mus.keep is None else mus.keep.numpy()
         probabilities = smooth(h, augmented, alpha_mask, self.distribution, mode=mode or mus.mode, groups=ids, keep=keep)
         return ReferenceResult(probabilities, seen)
+
+
+    def copy_probabilities(self, x: torch.Tensor, mask: Any) -> np.ndarray:
+        """The float64 base probabilities of one copy of ``x`` (effective mask ``mask``), as :meth:`smooth` computes them."""
+        mus = self.mus
+        flat = x.detach().to(device="cpu", dtype=torch.float64).reshape(-1).numpy()
+        bits = check_binary_vector(_numpy(mask), mus.n, "mask")
+        masked = masked_inputs(flat, np.asarray(mus.groups.coordinate_ids()), bits[None])[0]
+        return self._forward(hashlib.sha256(flat.tobytes()).hexdigest(), masked, bits)
+
+    def _forward(self, key: Any, masked: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """One float64 forward of the exact core's masked input (cached per example key and mask)."""
+        tag = (key, mask.tobytes())
+        if tag not in self._cache:
+            example = torch.from_numpy(np.array(masked, dtype=np.float64)).reshape((1,) + self.mus.groups.input_shape)
+            with torch.inference_mode():
+                probs = self.evaluator(example, torch.zeros(1, dtype=torch.int64), torch.from_numpy(np.array(mask, dtype=bool))[None], 1, torch.float64)
+            self._cache[tag] = probs[0].numpy().copy()
+        return self._cache[tag]
 
 
 def float64_copy(module: torch.nn.Module) -> torch.nn.Module:

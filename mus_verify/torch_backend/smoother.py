@@ -12,9 +12,13 @@ copies of every example in memory-bounded chunks under ``torch.inference_mode``:
 * ``mode="vote"`` counts base argmax votes in integers (ties to the lowest
   class index, like the exact core); ``mode="average"`` sums probabilities in
   float64 with a rigorous accumulation bound (:mod:`.tolerances`);
-* each vote also records whether the base's own top-two margin is within the
-  dtype's tolerance (``2·atol``): such a vote is *uncertain*, and the guarded
-  certificates (:mod:`.certify`) count it against the prediction.
+* the precision of every copy is observed from what the model returned (and
+  from the input, every parameter and buffer, and autocast), never taken from
+  the first parameter; its tolerance τ is relative to the logits' magnitude
+  (:mod:`.tolerances`). A vote whose top-two probability margin is at most
+  2τ is *uncertain*; :func:`.certify.certify` re-evaluates such copies in
+  float64 when they could change a radius (:mod:`.recheck`);
+* a NaN or inf in any copy's output is an error naming the copy.
 
 λ must be exactly k/q and α binary: inputs are validated with
 :mod:`mus_verify._validation` and never repaired.
@@ -37,7 +41,7 @@ from .evaluators import TokenDropEvaluator, ZeroMaskEvaluator, base_dtype
 from .groups import FeatureGroups
 from .masks import draw_seed_vector, lqv_mask_tensor
 from .memory import chunk_size_for_cap
-from .tolerances import atol_for, dtype_name
+from .tolerances import PRECISIONS, PROBABILITY_ATOL, dtype_name, narrowest
 from .vit import ViTParts, vit_parts
 
 __all__ = ["MuS", "SmoothedOutput", "MASKINGS"]
@@ -52,9 +56,17 @@ class SmoothedOutput:
 
     ``counts[b, c]`` (vote mode) is the number of the q noise masks whose base
     vote is class c; ``uncertain[b, c]`` how many of those votes had a base
-    top-two margin <= 2·atol. ``sums[b, c]`` (average mode) is the float64 sum
-    of the q base probabilities of class c. ``probabilities`` is counts/q or
-    sums/q in float64.
+    top-two margin <= 2τ (τ: that copy's tolerance). ``sums[b, c]`` (average
+    mode) is the float64 sum of the q base probabilities of class c.
+    ``probabilities`` is counts/q or sums/q in float64. ``dtype`` is the
+    precision observed: the outputs' dtype, capped by the input's, every
+    parameter's and buffer's and autocast's; ``precisions`` counts copies per
+    row precision (narrower where a row's values are exactly representable in
+    a narrower dtype, :mod:`.tolerances`); ``atol`` is the largest per-copy τ, ``tolerance_sums[b]`` = Σ_j w_j τ_j exactly.
+    After :func:`.recheck.recheck`, ``rechecked[b]`` counts the copies of
+    example b evaluated again in float64, vote counts are those of the float64
+    evaluation, and ``exact[b]`` holds the exact g of the float64 evaluation
+    (average mode) where the fast sums could not settle the radius.
     """
 
     probabilities: torch.Tensor
@@ -72,6 +84,10 @@ class SmoothedOutput:
     atol: float
     forwards: int
     copies: list[dict[str, Any]] | None = field(default=None, repr=False)
+    tolerance_sums: tuple[Fraction, ...] | None = None
+    rechecked: tuple[int, ...] | None = None
+    exact: tuple[tuple[Fraction, ...] | None, ...] | None = None
+    precisions: dict[str, int] | None = None
 
     def config(self) -> dict[str, Any]:
         """The smoothed classifier's identity: two outputs with equal configs come from the same g."""
@@ -156,6 +172,8 @@ class MuS(nn.Module):
             raise InvalidArgument("memory_cap_mb", memory_cap_mb, "a positive number of MiB")
         self.memory_cap_mb = memory_cap_mb
         self._masks: dict[Any, torch.Tensor] = {}
+        self._reference: Any = None  # float64 twin for re-checks, made on first use (never for decisive models)
+        self._observed_dtype: str | None = None
 
     # -- configuration -----------------------------------------------------------------
 
@@ -165,11 +183,24 @@ class MuS(nn.Module):
 
     @property
     def fast_dtype(self) -> torch.dtype:
-        """The dtype the base model computes in (the autocast dtype when set)."""
+        """The least precise dtype the base model can compute in: autocast, else every parameter and buffer.
+
+        Only a ceiling: each evaluation also observes the precision of the
+        outputs (and the input's dtype), which is what ``config()["dtype"]``
+        reports once the model has been evaluated.
+        """
         if self.autocast_dtype is not None:
             return self.autocast_dtype
         module = self.evaluator.parts.module if self.masking == "drop" else self.base
-        return base_dtype(module, torch.float32)
+        return base_dtype(module, torch.float64)
+
+    def float64_reference(self) -> Any:
+        """The :class:`.reference.ReferencePath` of this smoother (a float64 copy of the module, made on first use)."""
+        if self._reference is None:
+            from .reference import ReferencePath
+
+            self._reference = ReferencePath(self)
+        return self._reference
 
     def config(self) -> dict[str, Any]:
         return {
@@ -179,7 +210,7 @@ class MuS(nn.Module):
             "seed": self.seed,
             "mode": self.mode,
             "masking": self.masking,
-            "dtype": dtype_name(self.fast_dtype),
+            "dtype": self._observed_dtype or dtype_name(self.fast_dtype),
             "groups": self.groups.describe(),
         }
 
@@ -207,34 +238,45 @@ class MuS(nn.Module):
             effective = effective | self.keep.to(x.device)[None, None, :]
         rows, distinct, weights, spans = _distinct_masks(effective)
         chunk = self._chunk_size(x)
-        fast = self.fast_dtype
-        prob_dtype = torch.float64 if fast == torch.float64 else torch.float32
+        ceiling = narrowest(self.fast_dtype, x.dtype)
+        info: dict[str, Any] = {"ceiling": ceiling}
         with torch.inference_mode():
-            probs = self.evaluator(x, rows, distinct, chunk, prob_dtype)
-        return self._aggregate(probs, rows, distinct, weights, spans, alpha_mask, batch, fast, record_copies)
+            # float64 softmax of the (exactly up-cast) outputs: the only fast-dtype error left is the forward's.
+            probs = self.evaluator(x, rows, distinct, chunk, torch.float64, info=info)
+        if "tolerance" in info:
+            tau, precision = torch.cat(info["tolerance"]), torch.cat(info["precision"])
+        else:  # an evaluator that reports no tolerances (a wrapper): the ceiling's probability tolerance
+            tau = torch.full((probs.shape[0],), PROBABILITY_ATOL[ceiling], dtype=torch.float64)
+            precision = torch.full((probs.shape[0],), PRECISIONS.index(ceiling), dtype=torch.int64)
+        observed = narrowest(ceiling, *info.get("dtypes", ()))  # the outputs' dtype, capped by input, weights and autocast
+        out = self._aggregate(probs, rows, distinct, weights, spans, alpha_mask, batch, tau.cpu(), precision.cpu(), observed, record_copies)
+        self._observed_dtype = out.dtype
+        return out
 
-    def _aggregate(self, probs: torch.Tensor, rows: torch.Tensor, distinct: torch.Tensor, weights: torch.Tensor, spans: list[tuple[int, int]], alpha: torch.Tensor, batch: int, fast: torch.dtype, record: bool) -> SmoothedOutput:
+    def _aggregate(self, probs: torch.Tensor, rows: torch.Tensor, distinct: torch.Tensor, weights: torch.Tensor, spans: list[tuple[int, int]], alpha: torch.Tensor, batch: int, tau: torch.Tensor, precision: torch.Tensor, observed: str, record: bool) -> SmoothedOutput:
         classes = probs.shape[1]
-        atol = atol_for(fast)
         counts = uncertain = sums = None
+        unsure_copy = (_top_two_margin(probs).cpu() <= 2 * tau)
+        weight_list, tau_list = weights.tolist(), tau.tolist()
+        tolerance_sums = tuple(sum((w * Fraction(t) for w, t in zip(weight_list[a:b], tau_list[a:b])), Fraction(0)) for a, b in spans)
         if self.mode == "vote":
             winners = torch.argmax(probs, dim=1)  # first maximal index: ties go to the lowest class
-            margin = _top_two_margin(probs)
-            unsure = (margin <= 2 * atol).to(torch.int64)
+            unsure = unsure_copy.to(torch.int64).to(probs.device)
             flat = rows * classes + winners
             counts = torch.zeros(batch * classes, dtype=torch.int64, device=probs.device).index_add_(0, flat, weights).reshape(batch, classes)
             uncertain = torch.zeros(batch * classes, dtype=torch.int64, device=probs.device).index_add_(0, flat, weights * unsure).reshape(batch, classes)
             probabilities = counts.to(torch.float64) / self.q
         else:
-            weighted = weights.to(torch.float64)[:, None] * probs.to(torch.float64)  # exact: integer times a float32
+            weighted = weights.to(torch.float64)[:, None] * probs.to(torch.float64)  # one rounding per product: see tolerances
             sums = torch.zeros(batch, classes, dtype=torch.float64, device=probs.device).index_add_(0, rows, weighted)
             probabilities = sums / self.q
         copies = None
         if record:
             copies = [
-                {"masks": distinct[a:b].cpu(), "weights": weights[a:b].cpu(), "probabilities": probs[a:b].cpu()}
+                {"masks": distinct[a:b].cpu(), "weights": weights[a:b].cpu(), "probabilities": probs[a:b].cpu(), "tolerance": tau[a:b], "uncertain": unsure_copy[a:b]}
                 for a, b in spans
             ]
+        names, tallies = torch.unique(precision, return_counts=True)
         return SmoothedOutput(
             probabilities=probabilities.cpu(),
             counts=None if counts is None else counts.cpu(),
@@ -247,10 +289,12 @@ class MuS(nn.Module):
             seed=self.seed,
             mode=self.mode,
             masking=self.masking,
-            dtype=dtype_name(fast),
-            atol=atol,
+            dtype=observed,
+            atol=float(tau.max()) if tau.numel() else 0.0,
             forwards=int(distinct.shape[0]),
             copies=copies,
+            tolerance_sums=tolerance_sums,
+            precisions={PRECISIONS[int(i)]: int(c) for i, c in zip(names.tolist(), tallies.tolist())},
         )
 
     # -- checks ------------------------------------------------------------------------

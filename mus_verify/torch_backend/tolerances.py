@@ -1,41 +1,55 @@
-"""Documented float tolerances of the fast path, per dtype, and the rigorous accumulation bound.
+"""Documented float tolerances of the fast path, per precision, in ONE place, and the rigorous accumulation bound.
 
 Two different kinds of float error meet in a fast MuS evaluation:
 
-1. **The forward pass** of the base model in a low-precision dtype differs from
-   the float64 forward of the same model on the same masked input. No rigorous
-   bound exists for an arbitrary network, so :data:`PROBABILITY_ATOL` states a
-   *documented* per-dtype tolerance on each class probability, which the
-   differential harness (``mus-verify diff``) checks against the float64
-   reference on every copy it evaluates. It is used twice:
+1. **The forward pass** of the base model in a low precision differs from the
+   float64 forward of the same module on the same masked input. No rigorous
+   bound exists for an arbitrary network, so this module states a
+   *documented* tolerance, relative to the size of what the model returned:
 
-   * a base vote is *undetermined* when the top-two margin of its class
-     probabilities is at most ``2 * atol`` (the other dtype could flip it);
-   * the guarded certificates (the default) treat undetermined votes as
-     adversarial and subtract ``2 * atol`` from averaged gaps, so that a fast
-     certificate is never larger than the float64 reference's whenever the
-     tolerance holds.
+   * the **precision** of a copy is observed, never assumed: the narrowest of
+     the output tensor's dtype, the input's dtype, every floating parameter
+     *and buffer* of the module, the autocast dtype, and the narrowest dtype in
+     which every value of that copy's output row is exactly representable
+     (:func:`row_precision`);
+   * for logits, each logit is assumed within ``LOGIT_RTOL[p] * max(1, max_c |z_c|)``
+     of the float64 forward (relative to the logits' magnitude: a float32 head
+     with logits near 1e5 cannot resolve differences below ~1e-2); a softmax in
+     float64 then moves each probability by at most ``expm1(2 δ)``
+     (:func:`copy_tolerances`);
+   * for probabilities, each is assumed within ``PROBABILITY_ATOL[p]``.
+
+   A copy's vote is *undetermined* when its top-two probability margin is at
+   most twice its tolerance τ. ``certify`` re-evaluates such copies in float64
+   whenever they could change a radius (:mod:`.recheck`), so certificates are
+   exact for the float64 evaluation of the module; ``mus-verify diff`` checks
+   the tolerance itself on every copy it evaluates, adversarial models included.
 
 2. **The accumulation** of the N per-copy probability vectors into g is done in
    float64 and *is* rigorously bounded (Higham, *Accuracy and Stability of
-   Numerical Algorithms*, Lemma 3.1 and eq. 4.4): any order of summing N
-   non-negative floats ``p_j`` (any binary tree, any number of chunks, atomics
-   included) gives ``|ŝ - s| <= γ_{N-1} s`` with ``γ_k = k u / (1 - k u)`` and
-   ``u = 2^-53``. Since ``s <= ŝ / (1 - γ_{N-1})``, the computable bound is
-   :func:`accumulation_bound`. Products ``w * p`` of an integer mask weight
-   ``w <= 2^29`` and a float32/bf16/fp16 probability are exact in float64.
+   Numerical Algorithms*, Lemma 3.1 and the inner-product bound of §3.1): any order of summing N
+   products ``w_j p_j`` of non-negative floats (any binary tree, any number of
+   chunks, atomics included) gives ``|ŝ - s| <= γ_N s`` with
+   ``γ_k = k u / (1 - k u)`` and ``u = 2^-53``. Since ``s <= ŝ / (1 - γ_N)``,
+   the computable bound is :func:`accumulation_bound` (called with N + 1 terms,
+   which covers the products as well as the additions).
 
 >>> accumulation_bound(1.0, 64) < 2 ** -46
 True
 >>> PROBABILITY_ATOL["float32"]
+0.0001
+>>> LOGIT_RTOL["float32"]
 0.0001
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
-__all__ = ["PROBABILITY_ATOL", "UNIT_ROUNDOFF_FLOAT64", "gamma", "accumulation_bound", "atol_for", "dtype_name"]
+from ..errors import InvalidArgument
+
+__all__ = ["PROBABILITY_ATOL", "LOGIT_RTOL", "PRECISIONS", "UNIT_ROUNDOFF_FLOAT64", "gamma", "accumulation_bound", "atol_for", "dtype_name", "narrowest", "row_precision", "copy_tolerances"]
 
 # Per-class tolerance on one base-model probability, fast dtype vs the float64
 # forward of the same model on the same input. float32 accumulates ~1e-6 over a
@@ -48,13 +62,28 @@ PROBABILITY_ATOL: dict[str, float] = {
     "bfloat16": 5e-2,
 }
 
+# Per-logit tolerance, relative to max(1, max_c |z_c|) of the same output row: the forward's rounding
+# error scales with the size of the numbers it handles (u = 1.1e-16, 6e-8, 4.9e-4, 3.9e-3).
+LOGIT_RTOL: dict[str, float] = {
+    "float64": 1e-9,
+    "float32": 1e-4,
+    "float16": 1e-2,
+    "bfloat16": 5e-2,
+}
+
+# The softmax runs in float64 on the (exactly up-cast) logits; its own rounding is far below this.
+SOFTMAX_ATOL = 1e-12
+
+PRECISIONS = ("bfloat16", "float16", "float32", "float64")
+"""Narrowest first (8, 11, 24, 53 significand bits)."""
+
 UNIT_ROUNDOFF_FLOAT64 = Fraction(1, 2**53)
 
 
 def gamma(k: int, u: Fraction = UNIT_ROUNDOFF_FLOAT64) -> Fraction:
     """Higham's γ_k = k·u / (1 − k·u), exactly (requires k·u < 1)."""
     if k < 0 or k * u >= 1:
-        raise ValueError(f"gamma needs 0 <= k*u < 1, got k={k}")
+        raise InvalidArgument("k", k, "an integer with 0 <= k*u < 1 (Higham's γ_k)")
     return k * u / (1 - k * u)
 
 
@@ -63,7 +92,7 @@ def accumulation_bound(computed_sum: float, terms: int) -> Fraction:
 
     ``|ŝ − s| <= γ_{N−1} s <= γ_{N−1} ŝ / (1 − γ_{N−1})`` (exact rational).
     """
-    g = gamma(max(terms - 1, 0))
+    g = gamma(max(terms - 1, 0))  # callers pass N + 1 for N products w·p (one rounding each)
     return g * Fraction(computed_sum) / (1 - g)
 
 
@@ -72,9 +101,59 @@ def dtype_name(dtype: object) -> str:
     return str(dtype).replace("torch.", "")
 
 
+def narrowest(*dtypes: object) -> str:
+    """The least precise of ``dtypes`` (names or torch dtypes; non-floating ones are ignored).
+
+    >>> narrowest("float64", "float32", "int64")
+    'float32'
+    """
+    names = [dtype_name(d) for d in dtypes if d is not None and dtype_name(d) in PRECISIONS]
+    if not names:
+        raise KeyError(f"no floating dtype among {dtypes!r}; known: {PRECISIONS}")
+    return min(names, key=PRECISIONS.index)
+
+
+def row_precision(values: Any, ceiling: str) -> Any:
+    """Per row of a (N, m) float tensor: the index in :data:`PRECISIONS` of its observed precision.
+
+    At most ``ceiling``; narrower when every value of the row is exactly
+    representable in a narrower dtype (a float16 computation returned as
+    float32 is judged as float16).
+    """
+    import torch
+
+    top = PRECISIONS.index(ceiling)
+    result = torch.full((values.shape[0],), top, dtype=torch.int64, device=values.device)
+    exact = values.to(torch.float64)
+    for index in range(top - 1, -1, -1):  # widest narrower dtype first, so the narrowest match wins last
+        dtype = getattr(torch, PRECISIONS[index])
+        fits = (exact.to(dtype).to(torch.float64) == exact).all(dim=1)
+        result = torch.where(fits, torch.full_like(result, index), result)
+    return result
+
+
+def copy_tolerances(values: Any, output: str, ceiling: str) -> tuple[Any, Any]:
+    """(τ, precision index) per row of a model output: τ bounds |p_c − p64_c| for every class c.
+
+    ``output="logits"``: δ = LOGIT_RTOL[p]·max(1, max|z|) per logit, so the
+    float64 softmax moves each probability by at most expm1(2δ) (log p_c moves
+    by at most 2δ); ``"probabilities"``: τ = PROBABILITY_ATOL[p]. τ <= 1.
+    """
+    import torch
+
+    precision = row_precision(values, ceiling)
+    if output == "logits":
+        rtol = torch.tensor([LOGIT_RTOL[p] for p in PRECISIONS], dtype=torch.float64, device=values.device)[precision]
+        scale = values.to(torch.float64).abs().amax(dim=1).clamp(min=1.0)
+        tau = torch.expm1(2 * rtol * scale) + SOFTMAX_ATOL
+    else:
+        tau = torch.tensor([PROBABILITY_ATOL[p] for p in PRECISIONS], dtype=torch.float64, device=values.device)[precision]
+    return tau.clamp(max=1.0), precision
+
+
 def atol_for(dtype: object) -> float:
     """The per-class probability tolerance of :data:`PROBABILITY_ATOL` for ``dtype``."""
     name = dtype_name(dtype)
     if name not in PROBABILITY_ATOL:
-        raise KeyError(f"no documented tolerance for dtype {name!r}; known: {sorted(PROBABILITY_ATOL)}")
+        raise InvalidArgument("dtype", name, f"a dtype with a documented tolerance: one of {sorted(PROBABILITY_ATOL)}")
     return PROBABILITY_ATOL[name]

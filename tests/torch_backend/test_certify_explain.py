@@ -47,7 +47,8 @@ def test_vote_certificates_are_exact_and_guarded() -> None:
 def test_average_certificates_subtract_a_rigorous_float_bound() -> None:
     sums = [5.5, 2.0, 0.5]
     cert = certificate_from(_output("average", sums=sums), guard=False)
-    bound = (accumulation_bound(5.5, 8) + accumulation_bound(2.0, 8)) / 8
+    # q + 1 terms: the q products w·p of float64 probabilities are rounded too (γ_q, not γ_{q-1})
+    bound = (accumulation_bound(5.5, 9) + accumulation_bound(2.0, 9)) / 8
     assert cert.error_bound == bound and 0 < bound < Fraction(1, 2**48)
     assert cert.gap_lower == Fraction(7, 16) - bound  # 3.5/8 minus the bound, exactly
     assert cert.radius == 1  # ⌈(7/16 − ε)/(1/4)⌉ − 1 = 1

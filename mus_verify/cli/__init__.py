@@ -17,7 +17,7 @@ from typing import Sequence
 from ..errors import MusVerifyError
 from .output import EXIT_USAGE, emit_error
 
-COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay")
+COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay", "mus_verify.cli.soft_stability")
 
 EPILOG = """exit codes: 0 every result holds; 1 a counterexample was found; 2 usage or
 environment error; 3 inconclusive (UNKNOWN or VACUOUS; never a pass).
@@ -54,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     wants_json = "--json" in argv
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help and --version only: a SystemExit from user code is not a result
+            return int(exc.code or 0)
         if getattr(args, "handler", None) is None:
             build_parser().print_help(sys.stderr)
             return EXIT_USAGE
@@ -63,8 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return emit_error(str(exc), wants_json)
     except MusVerifyError as exc:
         return emit_error(str(exc), wants_json)
-    except SystemExit as exc:  # --help and --version
-        return int(exc.code or 0)
 
 
 def main_exit() -> None:

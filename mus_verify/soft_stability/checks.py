@@ -38,3 +38,4 @@ register_replayer("soft-stability-coverage", f"{_PACKAGE}.check_coverage:replay_
 register_replayer("soft-stability-sample-size", f"{_PACKAGE}.check_coverage:replay_sample_size")
 register_replayer("soft-stability-smoothing", f"{_PACKAGE}.check_smoothing:replay_smoothing")
 register_replayer("soft-stability-gate", f"{_PACKAGE}.gate:replay_gate")
+register_replayer("soft-stability-misses", f"{_PACKAGE}.study:replay_misses")

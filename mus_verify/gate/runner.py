@@ -19,6 +19,7 @@ its conformance result is then NO_COUNTEREXAMPLE with that message and
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from typing import Any, Callable
@@ -28,7 +29,7 @@ from .configs import GateSettings, build_configs
 from .context import GateRun, Outcome
 from .properties import ACTIVE, PROPERTIES
 from .replay import recorded_settings
-from .report import REFERENCE_PROPERTIES, GateReport
+from .report import GateReport
 from .subject import Subject
 from .target import ModuleFactory, as_factory, describe_target, load_target
 from .watches import watch_outcomes
@@ -129,26 +130,40 @@ def _margin(value: Any) -> Any:
 
     if value is None or isinstance(value, Fraction):
         return value
+    if not math.isfinite(float(value)):  # a NaN/inf difference has no exact margin
+        return None
     return Fraction(float(value)).limit_denominator(10**12)
 
 
 def _settle_conformance(results: list[CheckResult], settings: GateSettings) -> list[CheckResult]:
-    """Non-strict: a non-conformant but otherwise sound implementation passes as "sound, not the reference L_qv"."""
-    others_hold = not any(r.verdict is Verdict.REFUTED for r in results if r.name not in REFERENCE_PROPERTIES)
+    """Apply the severity model (:data:`mus_verify.gate.properties.SEVERITY`) to each result on its own.
+
+    Guarantee failures stay REFUTED. Non-strict, a conformance failure passes as "sound, not the
+    reference L_qv" and a hygiene failure passes as a warning, the counterexample kept in
+    ``details`` ("first_difference" / "warning"); under ``strict`` both stay REFUTED. One property's
+    verdict never changes another's class (an α-validation failure no longer turns the seed_use and
+    conformance notices into failures).
+    """
+    from .properties import CONFORMANCE, GUARANTEE, HYGIENE, SEVERITY
+
     for index, result in enumerate(results):
-        if result.name not in REFERENCE_PROPERTIES:
+        severity = SEVERITY.get(result.name, GUARANTEE)
+        details = {**result.details, "severity": severity}
+        refuted = result.verdict is Verdict.REFUTED and result.counterexample is not None
+        if severity == CONFORMANCE:
+            details["reference"] = not refuted and result.holds
+        if not refuted or severity == GUARANTEE or settings.strict:
+            results = _replace(results, index, replace(result, details=details))
             continue
-        if result.verdict is Verdict.REFUTED and result.counterexample is not None:
-            details = {**result.details, "reference": False}
-            if settings.strict or not others_hold:
-                results = _replace(results, index, replace(result, details=details))
-                continue
+        if severity == CONFORMANCE:
             details["first_difference"] = result.counterexample.to_json()
             message = f"sound, not the reference L_qv: {result.counterexample.summary}"
-            settled = replace(result, verdict=Verdict.NO_COUNTEREXAMPLE, counterexample=None, margin=None, message=message, details=details)
-            results = _replace(results, index, settled)
         else:
-            results = _replace(results, index, replace(result, details={**result.details, "reference": result.holds}))
+            assert severity == HYGIENE, severity
+            details["warning"] = result.counterexample.to_json()
+            message = f"warning (hygiene, fails only under --strict): {result.counterexample.summary}"
+        settled = replace(result, verdict=Verdict.NO_COUNTEREXAMPLE, counterexample=None, margin=None, message=message, details=details)
+        results = _replace(results, index, settled)
     return results
 
 

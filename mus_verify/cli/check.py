@@ -22,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     check.add_argument("name", help="a check from 'mus-verify list', or 'all'")
     check.add_argument("--n", type=int, help="number of features (mask bits)")
-    check.add_argument("--q", type=int, help="quantisation parameter q (number of structured masks)")
-    check.add_argument("--lam", help="λ as K/Q (e.g. 16/64); must be a multiple of 1/q")
+    check.add_argument("--q", type=int, help="quantisation parameter q (number of structured masks; default: Q of --lam K/Q, else the check's default)")
+    check.add_argument("--lam", help="λ as K/Q (e.g. 16/64); must be a multiple of 1/q; without --q, q = Q")
     check.add_argument("--seed-vector", help="comma-separated integers in 0..q-1 (default: drawn from --seed)")
     check.add_argument("--all-seed-vectors", action="store_true", help="enumerate all q^n seed vectors (small q^n only)")
     check.add_argument("--seed", type=int, default=0, help="seed of the dedicated RNG that draws a seed vector (default 0)")
@@ -38,7 +38,8 @@ def run_list(args: argparse.Namespace) -> int:
     specs = available()
     if args.json:
         payload = [{"name": s.name, "summary": s.summary, "options": list(s.options), "in_all": s.in_all} for s in specs]
-        sys.stdout.write(json.dumps({"ok": True, "checks": payload}, indent=2) + "\n")
+        # "results" keeps the JSON contract (listing runs no check, so there are none); "checks" lists them
+        sys.stdout.write(json.dumps({"ok": True, "results": [], "checks": payload}, indent=2, ensure_ascii=False) + "\n")
     else:
         width = max(len(s.name) for s in specs)
         for s in specs:
@@ -48,13 +49,14 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_check_command(args: argparse.Namespace) -> int:
     from ..checks import CheckConfig, available, get, run_check
+    from ._options import resolve_q
 
     seed_vector = None
     if args.seed_vector is not None:
         seed_vector = tuple(_parse_int(part, "--seed-vector") for part in args.seed_vector.split(",") if part.strip())
     config = CheckConfig(
         n=args.n,
-        q=args.q,
+        q=resolve_q(args.q, args.lam),
         lam=args.lam,
         seed_vector=seed_vector,
         all_seed_vectors=args.all_seed_vectors,

@@ -16,11 +16,13 @@ class probability.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable
 
 import numpy as np
 
 from ..errors import InvalidArgument
+from .shapley import shapley_numerators, shapley_values
 
 __all__ = ["MAX_ENUMERATION_GROUPS", "VoteTable", "vote_table", "votes_at", "mask_codes", "popcount", "strict_radius_from_votes"]
 
@@ -95,19 +97,13 @@ class VoteTable:
         nearest = int(np.argmin(distances))
         return int(distances[nearest]), int(bad[nearest])
 
-    def shapley(self, c: int) -> np.ndarray:
-        """Exact Shapley values of v(S) = g_c(x, 1_S), in float64 (used only to rank features)."""
-        import torch
+    def shapley(self, c: int) -> tuple[Fraction, ...]:
+        """Exact Shapley values of v(S) = g_c(x, 1_S) = votes(S)[c] / q, as Fractions."""
+        return shapley_values(self.votes[:, c], self.n, self.q)
 
-        from ..torch_backend.explain import exact_shapley
-
-        value = torch.as_tensor(self.votes[:, c], dtype=torch.float64) / self.q
-        weights = 1 << torch.arange(self.n)
-
-        def coalition_value(coalitions: "torch.Tensor") -> "torch.Tensor":
-            return value[(coalitions.long() * weights).sum(dim=1)]
-
-        return exact_shapley(coalition_value, self.n).numpy()
+    def shapley_numerators(self, c: int) -> tuple[int, ...]:
+        """φ_i · n! · q as integers: the same order as :meth:`shapley`, and exact ties are equal."""
+        return shapley_numerators(self.votes[:, c], self.n)
 
 
 def _voted_classes(h: Callable[[np.ndarray], np.ndarray], x: np.ndarray, groups: np.ndarray, masks: np.ndarray) -> np.ndarray:

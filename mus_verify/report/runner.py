@@ -26,13 +26,14 @@ import numpy as np
 from .._progress import progress_bar
 from .._validation import as_int, check_lambda, check_q
 from ..certificates import RADIUS_RULES, certify_decremental, certify_incremental
-from ..distributions import lqv, random_seed_vector
+from ..distributions import check_lqv_size, lqv, random_seed_vector
 from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, jsonable
 from .attack import greedy_attack
 from .datasets import DATASETS, load
 from .enumeration import MAX_ENUMERATION_GROUPS, mask_codes, vote_table
 from .measures import summarise, unsound_rows
+from .shapley import rank_features
 from .training import train
 
 __all__ = ["ReportConfig", "run_report", "DEFAULT_LAMS", "DEFAULT_MAX_POINTS"]
@@ -57,11 +58,25 @@ class ReportConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _explain(scores: np.ndarray, size: int) -> np.ndarray:
-    order = np.argsort(-scores, kind="stable")  # ties to the lower feature index
-    alpha = np.zeros(scores.size, dtype=bool)
-    alpha[order[:size]] = True
+def _explain(scores: Any, size: int) -> np.ndarray:
+    """The top ``size`` features; exact ties go to the lower index (exact integer Shapley numerators
+    for n <= 16, so tied means equal; Integrated Gradients floats otherwise)."""
+    alpha = np.zeros(len(scores), dtype=bool)
+    alpha[rank_features(list(scores), size)] = True
     return alpha
+
+
+def _writable_folder(out: Any) -> Path:
+    """``--out`` as a folder that exists and takes files, checked before minutes of training."""
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".mus-verify-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InvalidArgument("--out", str(out), "a folder that can be created and written to", exc.strerror or str(exc)) from None
+    return path
 
 
 def _integrated_gradients(model: Any, x: np.ndarray, target: int) -> np.ndarray:
@@ -94,8 +109,10 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
     max_points = config.max_points if config.max_points is not None else DEFAULT_MAX_POINTS[config.dataset]
     if max_points is not None:
         max_points = as_int(max_points, "--max-points", low=1)
+    out = _writable_folder(config.out)
     dataset = load(config.dataset, seed=config.seed)
     n, m = dataset.n_groups, dataset.n_classes
+    check_lqv_size(n, q, ("--q", "--dataset"))  # before drawing a seed vector for a huge --q
     exhaustive = n <= MAX_ENUMERATION_GROUPS
     size = math.ceil(n / 4)
     seed_vector = random_seed_vector(n, q, config.seed)
@@ -118,7 +135,7 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
                 target = dec.predicted if dec.predicted is not None else int(np.argmax(dec.probabilities))
                 if exhaustive:
                     table = vote_table(h, x, dataset.groups, noise.masks, k, m)
-                    scores = table.shapley(target)
+                    scores = table.shapley_numerators(target)
                 else:
                     scores = _group_scores(_integrated_gradients(model.module, x, target), dataset.groups, n)
                 alpha = _explain(scores, size)
@@ -140,9 +157,12 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
                     code = int(mask_codes(alpha[None, :])[0])
                     if table.certified_radius(code) != certify_incremental(h, x, alpha, noise, **kwargs).radius:
                         raise AssertionError("enumeration and exact reference disagree")  # both are exact: a bug
-                    row["true_inc"] = table.true_radius(code, supersets_only=False)
-                    row["true_inc_supersets"] = table.true_radius(code, supersets_only=True)
-                    row["true_dec"] = table.true_radius(table.full, supersets_only=False)
+                    # "unbounded": no β in the whole cube (or cone) changes the class, so the true radius is
+                    # every reachable distance and no certificate, however large, can exceed it
+                    for key, source, cone in (("inc", code, False), ("inc_supersets", code, True), ("dec", table.full, False)):
+                        distance, beta = table.nearest_change(source, supersets_only=cone)
+                        row[f"true_{key}"] = distance - 1
+                        row[f"true_{key}_unbounded"] = beta is None
                     row["attack_inc"] = row["attack_dec"] = None
                     tables[(str(lam), int(index))] = table
                 else:
@@ -183,11 +203,12 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
     from .plots import write_plots
     from .summary import write_summary
 
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
-    figures = write_plots(per_lam, out, config.dataset, exhaustive)
-    write_summary(document, figures, out)
+    try:
+        (out / "report.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
+        figures = write_plots(per_lam, out, config.dataset, exhaustive)
+        write_summary(document, figures, out)
+    except OSError as exc:  # the folder was writable at the start; it stopped being so (disk full, removed)
+        raise InvalidArgument("--out", str(out), "a folder that stays writable while the report runs", exc.strerror or str(exc)) from None
     result = CheckResult(
         name=f"report:{config.dataset}",
         verdict=verdict,

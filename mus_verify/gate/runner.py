@@ -161,7 +161,7 @@ def _settle_conformance(results: list[CheckResult], settings: GateSettings) -> l
         else:
             assert severity == HYGIENE, severity
             details["warning"] = result.counterexample.to_json()
-            message = f"warning (hygiene, fails only under --strict): {result.counterexample.summary}"
+            message = result.counterexample.summary  # the report prefixes warnings with their class
         settled = replace(result, verdict=Verdict.NO_COUNTEREXAMPLE, counterexample=None, margin=None, message=message, details=details)
         results = _replace(results, index, settled)
     return results

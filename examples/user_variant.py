@@ -15,8 +15,13 @@ is exactly that probability.
 A variant is a plain object: ``name``, ``noise`` and, where it differs from
 MuS, ``symbols``/``apply``/``hide``/``keeps``. Its methods receive ``ops``, the
 backend (exact rationals, torch or Z3), and must use ``ops.and_``/``ops.or_``/
-``ops.where`` instead of Python's ``and``/``or``/``if`` on its values. Run this
-file to evaluate the variant exactly on one input.
+``ops.where`` instead of Python's ``and``/``or``/``if`` on its values: every
+backend hands the variant wrapped values that refuse to be Python bools, so an
+``if v == 0:`` is exit 2 naming that line on all of them (on Z3 it would
+otherwise compare expression trees and prove a different variant). Noise
+weights must be exact rationals summing to 1, and every Z3 verdict is checked
+by exact evaluation before it is printed. Run this file to evaluate the
+variant exactly on one input.
 """
 
 from fractions import Fraction

@@ -42,7 +42,7 @@ from ..variants.ops import EXACT
 from .encoding import Encoding
 from .ops_z3 import to_expr
 
-__all__ = ["ExactWitness", "sample_points", "exact_violation", "disagreement", "MAX_SYMBOL_POINTS", "MAX_ALPHAS", "MAX_LAWS"]
+__all__ = ["ExactWitness", "sample_points", "exact_violation", "disagreement", "MAX_SYMBOL_POINTS", "MAX_ALPHAS", "MAX_LAWS", "AGREEMENT_EVALS"]
 
 MAX_SYMBOL_POINTS = 4  # symbol assignments (all of them when there are at most this many)
 MAX_ALPHAS = 4  # masks α per point (all 2^n when n <= 2)
@@ -268,8 +268,10 @@ def _knapsack(value: Law, cost: Law, capacity: Fraction) -> dict[Any, Fraction]:
 
 # -- backend agreement ------------------------------------------------------------------------------
 
-def _numeral(term: Any) -> Any:
-    value = z3.simplify(term)
+AGREEMENT_EVALS = 4000  # Z3 term evaluations in all (at least one point is always compared in full)
+
+
+def _numeral(value: Any) -> Any:
     if z3.is_true(value):
         return True
     if z3.is_false(value):
@@ -278,7 +280,10 @@ def _numeral(term: Any) -> Any:
         return Fraction(value.as_long())
     if z3.is_rational_value(value):
         return Fraction(value.numerator_as_long(), value.denominator_as_long())
-    raise ValueError(f"{term} does not reduce to a constant at this point ({value})")
+    simplified = z3.simplify(value)
+    if not simplified.eq(value):
+        return _numeral(simplified)
+    raise ValueError(f"{value} does not reduce to a constant at this point")
 
 
 class _Substitution:
@@ -293,42 +298,60 @@ class _Substitution:
         if solver.check() != z3.sat:
             raise ValueError("the point's values contradict each other")
         self.model = solver.model()
+        self.evaluations = 0
 
     def __call__(self, value: Any) -> Any:
-        return _numeral(self.model.eval(to_expr(value), model_completion=True))
+        self.evaluations += 1
+        term = to_expr(value)
+        if z3.is_true(term) or z3.is_false(term):
+            return z3.is_true(term)
+        return _numeral(self.model.eval(term, model_completion=True))
 
     def slot(self, slot: tuple[Any, Any]) -> Fraction | None:
         present, value = slot
         return Fraction(self(value)) if self(present) else None
 
 
-def disagreement(enc: Encoding, variant: Variant, params: VariantParams, points: Sequence[tuple[dict[str, Any], list[Fraction], list[int]]]) -> str | None:
-    """Where the Z3 terms of ``variant`` differ from its exact evaluation at one of ``points``, else None."""
+def disagreement(enc: Encoding, variant: Variant, params: VariantParams, points: Sequence[tuple[dict[str, Any], list[Fraction], list[int]]],
+                 prop: str = "any") -> str | None:
+    """Where the Z3 terms of ``variant`` differ from its exact evaluation at one of ``points``, else None.
+
+    Compares the noise marginals (for ``marginals``, the only thing that property uses) or the law of the
+    classifier's input for g(x, α) and hide(x, α) (every other property); stops after
+    :data:`AGREEMENT_EVALS` term evaluations, having compared at least the first point."""
     alpha_terms = enc.bits("alpha")  # the properties' own α unknowns: their terms are already built (memoized)
-    terms = enc.input_terms(enc.x_slots, alpha_terms)
-    hidden = enc.hidden(alpha_terms)
     noise = enc.noise()
+    terms = hidden = None
+    spent = 0
     for sym, x, alpha in points:
+        if spent >= AGREEMENT_EVALS:
+            break
         at = _Substitution(enc, alpha_terms, sym, x, alpha)
         where = f"symbols {_text(sym)}, x = {_text(x)}, α = {alpha}"
-        exact_marginals = noise_marginals(variant, params, sym)
-        for i in range(params.n):
-            z3_marginal = sum((w for w, s in noise if at(run_keeps(variant, enc.ops, s[i]))), Fraction(0))
-            if z3_marginal != exact_marginals[i]:
-                return f"at {where}: feature {i} is kept with probability {z3_marginal} in the Z3 encoding but {exact_marginals[i]} exactly"
-        z3_law: Law = {}
-        for w, slots in terms:
-            key = tuple(at.slot(slot) for slot in slots)
-            z3_law[key] = z3_law.get(key, Fraction(0)) + w
-        exact_law = _law(variant, x, alpha, params, sym)
-        z3_law = {k: w for k, w in z3_law.items() if w}
-        if z3_law != exact_law:
-            key = _first_difference(z3_law, exact_law)
-            return f"at {where}: the classifier input {_text(key)} has weight {z3_law.get(key, 0)} in the Z3 encoding of g(x, α) but {exact_law.get(key, 0)} exactly"
-        z3_hidden = [at.slot(slot) for slot in hidden]
-        exact_hidden = hide_exact(variant, x, alpha, params, sym)
-        if z3_hidden != list(exact_hidden):
-            return f"at {where}: hide(x, α) is {_text(z3_hidden)} in the Z3 encoding but {_text(exact_hidden)} exactly"
+        if prop == "marginals":
+            exact_marginals = noise_marginals(variant, params, sym)
+            for i in range(params.n):
+                z3_marginal = sum((w for w, s in noise if at(run_keeps(variant, enc.ops, s[i]))), Fraction(0))
+                if z3_marginal != exact_marginals[i]:
+                    return f"at {where}: feature {i} is kept with probability {z3_marginal} in the Z3 encoding but {exact_marginals[i]} exactly"
+        else:
+            if terms is None:
+                terms = enc.input_terms(enc.x_slots, alpha_terms)
+                hidden = enc.hidden(alpha_terms)
+            z3_law: Law = {}
+            for w, slots in terms:
+                if w:
+                    key = tuple(at.slot(slot) for slot in slots)
+                    z3_law[key] = z3_law.get(key, Fraction(0)) + w
+            exact_law = _law(variant, x, alpha, params, sym)
+            if z3_law != exact_law:
+                key = _first_difference(z3_law, exact_law)
+                return f"at {where}: the classifier input {_text(key)} has weight {z3_law.get(key, 0)} in the Z3 encoding of g(x, α) but {exact_law.get(key, 0)} exactly"
+            z3_hidden = [at.slot(slot) for slot in hidden]
+            exact_hidden = hide_exact(variant, x, alpha, params, sym)
+            if z3_hidden != list(exact_hidden):
+                return f"at {where}: hide(x, α) is {_text(z3_hidden)} in the Z3 encoding but {_text(exact_hidden)} exactly"
+        spent += at.evaluations
     return None
 
 

@@ -39,26 +39,46 @@ from .encoding import Encoding
 from .judges import REPLAY_KINDS, judge, record_inputs
 from .properties import DIRECTIONS, PROPERTIES, RADIUS_CONSTRAINTS
 
-__all__ = ["prove", "check_size", "DEFAULT_RLIMIT", "ENCODING_VERSION", "MODES", "MAX_N", "MAX_N2Q"]
+__all__ = ["prove", "check_size", "DEFAULT_RLIMIT", "ENCODING_VERSION", "MODES", "check_encoding_size", "MAX_N", "SLOT_LIMITS"]
 
 DEFAULT_RLIMIT = 50_000_000
 ENCODING_VERSION = 1
 MODES = ("average", "vote")
-# Size limits. A query evaluates g on up to q noise terms of n slots each, and Lipschitz asks n queries, so
-# the work grows like n^2 q: lipschitz for mus at n = 64, q = 4 (n^2 q = 16384) takes about 18 s on one
-# core and n = 32, q = 16 about 26 s. Beyond these limits a run takes many minutes or hours.
-MAX_N = 64
-MAX_N2Q = 65536
+# Size limits, so that a run finishes within about a minute instead of hanging. What grows is the number of
+# slot terms of one evaluation of g (noise terms x n); Lipschitz also asks n queries. Measured for mus at
+# q = 8 on a shared 2-core machine (proofs/README.md, Speed): marginals n = 512 (4096 slots) 7 s; masking
+# equivalence n = 256 (2048) 31 s; stability n = 48 (384) 25 s, n = 64 UNKNOWN after 48 s; lipschitz n = 64
+# (512 slots x 64 queries) 26 s.
+MAX_N = 1024
+SLOT_LIMITS = {"marginals": 8192, "masking-equivalence": 2048, "reference": 2048, "stability": 512, "lipschitz": 512}
+LIPSCHITZ_QUERY_SLOTS = 32768
+_MEASURED = {
+    "marginals": "n = 512, q = 8 (4096 slots) takes about 7 s",
+    "masking-equivalence": "n = 256, q = 8 (2048 slots) takes about 31 s",
+    "reference": "like masking-equivalence, n = 256, q = 8 (2048 slots) takes about 31 s",
+    "stability": "n = 48, q = 8 (384 slots) takes about 25 s and n = 64 runs out of budget after 48 s",
+    "lipschitz": "n = 64, q = 8 (512 slots in each of 64 queries) takes about 26 s",
+}
 
 
 def check_size(params: VariantParams, variant: Variant) -> None:
-    """Refuse sizes the encoding cannot finish (the limits and why are in the message)."""
+    """Refuse an n no encoding can handle, before anything is built."""
     if params.n > MAX_N:
         raise InvalidArgument("n", params.n, f"at most {MAX_N} for prove/search",
-                              "the Z3 encoding grows like n^2 q; lipschitz for mus at n = 64, q = 4 already takes about 18 s, larger n takes minutes to hours")
-    if variant.quantized and params.n * params.n * params.q > MAX_N2Q:
-        raise InvalidArgument("q", params.q, f"a q with n^2 q <= {MAX_N2Q} at n = {params.n} (here q <= {MAX_N2Q // (params.n * params.n)})",
-                              "the Z3 encoding has q noise terms of n slots and up to n queries; n = 32, q = 16 already takes about 26 s")
+                              "the Z3 encoding has n slot terms per noise term; see the Speed table in proofs/README.md")
+
+
+def check_encoding_size(enc: Encoding, prop: str) -> None:
+    """Refuse a size whose encoding cannot finish in about a minute (says the limit, the count and a measurement)."""
+    terms, n = len(enc.noise()), enc.params.n
+    slots, limit = terms * n, SLOT_LIMITS[prop]
+    argument, value = ("q", enc.params.q) if enc.variant.quantized else ("n", n)
+    if slots > limit:
+        raise InvalidArgument(argument, value, f"a size whose g has at most {limit} slot terms (noise terms x n) for {prop}",
+                              f"{enc.variant.name} has {terms} noise terms x n = {n} = {slots}; measured for mus: {_MEASURED[prop]}")
+    if prop == "lipschitz" and slots * n > LIPSCHITZ_QUERY_SLOTS:
+        raise InvalidArgument(argument, value, f"a size with slot terms x n queries <= {LIPSCHITZ_QUERY_SLOTS} for lipschitz",
+                              f"{enc.variant.name} has {slots} slot terms in each of {n} queries = {slots * n}; measured for mus: {_MEASURED[prop]}")
 
 
 def _default_q_lam(q: Any, lam: Any) -> tuple[Any, Any]:
@@ -161,6 +181,7 @@ class _Run:
         # One encoding and one solver for all queries of a property: the unknowns, the noise and the domain
         # facts are shared (edge queries reuse every unchanged coordinate); each query's goal is pushed and popped.
         enc = Encoding(self.variant, self.params, self.classes, self.mode)
+        check_encoding_size(enc, self.prop)
         solver = z3.Solver()
         solver.set("rlimit", rlimit)
         solver.set("random_seed", random_seed)
@@ -233,7 +254,7 @@ class _Run:
                 elapsed_s=self._elapsed(), details=details,
             )
         alpha = data.get("alpha") or [1] * self.params.n
-        where = disagreement(enc, self.variant, self.params, [(data["symbols"], data["x"], list(alpha))])
+        where = disagreement(enc, self.variant, self.params, [(data["symbols"], data["x"], list(alpha))], self.prop)
         raise self._engine_error(f"Z3 found a model for {label} that the exact reference does not confirm ({problem})", where)
 
     # -- UNSAT: cross-checked exactly before PROVED is printed -------------------------------------
@@ -253,7 +274,7 @@ class _Run:
                 elapsed_s=self._elapsed(), details={**details, "z3_answer": "unsat", "crosscheck": "exact evaluation found a violation"},
             )
         points = agreement_points(self.variant, self.params)
-        where = disagreement(enc, self.variant, self.params, points)
+        where = disagreement(enc, self.variant, self.params, points, self.prop)
         if where is not None:
             raise self._engine_error("Z3 answered UNSAT, but its terms are not the variant's exact semantics, so the proof is not printed", where)
         note = ""
@@ -268,7 +289,7 @@ class _Run:
             self.name, Verdict.PROVED, "z3", queries, self.record,
             message=f"UNSAT in all {queries} quer{'y' if queries == 1 else 'ies'}: {PROPERTIES[self.prop].summary} at n = {p.n}, q = {p.q}, λ = {p.lam}{note}",
             elapsed_s=self._elapsed(),
-            details={**details, "crosscheck": f"exact statement and Z3/exact agreement checked on {len(points)} sampled points at this size"},
+            details={**details, "crosscheck": f"exact statement on a bounded sample, and Z3/exact agreement checked on up to {len(points)} sampled points, at this size"},
         )
 
     def _engine_error(self, what: str, where: str | None) -> InternalError:

@@ -150,13 +150,20 @@ def test_a_proof_records_its_cross_check():
 
 
 def test_sizes_that_cannot_finish_are_refused_with_the_limit_and_why(capsys):
-    # Old code: `prove --n 200` ran for well over a minute.
+    # Old code: `prove --n 200` ran for well over a minute (lipschitz: 200 queries of 800 slot terms).
     code, out, err = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "200", "--json")
-    assert code == 2 and "n=200 is invalid: expected at most 64" in err and "n^2 q" in err
-    code, _, err = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "64", "--q", "64", "--lam", "16/64")
-    assert code == 2 and "q <= 16" in err
-    code, _, err = run(capsys, "search", "mus", "--property", "lipschitz", "--max-n", "200")
-    assert code == 2 and "max_n=200 is invalid" in err
+    assert code == 2 and json.loads(out)["ok"] is False
+    assert "q=4 is invalid: expected a size whose g has at most 512 slot terms" in err and "4 noise terms x n = 200 = 800" in err
+    assert "measured for mus: n = 64, q = 8" in err
+    code, _, err = run(capsys, "prove", "stability", "--variant", "mus", "--n", "1", "--q", "600", "--lam", "150/600")
+    assert code == 2 and "600 noise terms x n = 1" in err  # n is tiny, but g has 600 slot terms
+    code, _, err = run(capsys, "prove", "lipschitz", "--variant", "mus-iid", "--n", "9", "--lam", "1/2")
+    assert code == 2 and "n=9 is invalid" in err and "512 noise terms x n = 9" in err
+    code, _, err = run(capsys, "prove", "marginals", "--variant", "mus", "--n", "2000")
+    assert code == 2 and "n=2000 is invalid: expected at most 1024" in err
+    code, _, err = run(capsys, "search", "mus", "--property", "lipschitz", "--max-n", "2000")
+    assert code == 2 and "max_n=2000 is invalid" in err
+    assert run(capsys, "prove", "marginals", "--variant", "mus", "--n", "100", "--lam", "1/4")[0] == 0  # cheap: still allowed
 
 
 def test_prove_is_deterministic_in_process():

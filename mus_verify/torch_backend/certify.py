@@ -93,6 +93,9 @@ def certificate_from(output: SmoothedOutput, index: int = 0, *, kind: str = "at-
     the radius, and the certificate names the float64 evaluation.
     """
     q = output.q
+    batch = output.probabilities.shape[0]
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < batch:
+        raise InvalidArgument("index", index, f"an example index in 0..{batch - 1}")
     exact = output.exact[index] if output.exact is not None else None
     if exact is not None:  # average mode, settled in float64: the exact g of the float64 evaluation
         predicted = max(range(len(exact)), key=lambda c: (exact[c], -c))

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -37,7 +38,12 @@ MAX_EXACT_SHAPLEY = 16
 
 def top_k(attribution: Any, k: int) -> torch.Tensor:
     """Binary explanation keeping the k largest scores of an (n,) or (B, n) attribution (ties to the lower index)."""
-    scores = torch.as_tensor(attribution, dtype=torch.float64)
+    try:
+        scores = torch.as_tensor(attribution, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise InvalidArgument("attribution", type(attribution).__name__, "an (n,) or (B, n) array of real scores") from exc
+    if scores.dim() not in (1, 2):
+        raise InvalidArgument("attribution", f"an array of shape {tuple(scores.shape)}", "an (n,) or (B, n) array of real scores")
     single = scores.dim() == 1
     scores = scores.reshape(1, -1) if single else scores
     n = scores.shape[1]
@@ -64,6 +70,8 @@ def exact_shapley(value: Callable[[torch.Tensor], torch.Tensor], n: int) -> torc
     codes = torch.arange(2**n)
     coalitions = ((codes[:, None] >> torch.arange(n)) & 1).bool()
     values = torch.as_tensor(value(coalitions), dtype=torch.float64).reshape(-1)
+    if values.shape[0] != 2**n or not bool(torch.isfinite(values).all()):
+        raise InvalidArgument("value", f"a function returning {values.shape[0]} values", f"one finite value per coalition: {2**n} for n = {n}")
     sizes = coalitions.sum(dim=1)
     weights = torch.tensor([math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) if s < n else 0.0 for s in range(n + 1)], dtype=torch.float64)
     phi = torch.zeros(n, dtype=torch.float64)
@@ -113,6 +121,10 @@ def captum_attribution(base: Callable[[torch.Tensor], Any], groups: FeatureGroup
         return to_probabilities(base(inputs), output, torch.float32)
 
     example = x.reshape((1,) + groups.input_shape)
+    with torch.inference_mode():
+        classes = int(forward(example).shape[1])
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral) or not 0 <= int(target) < classes:
+        raise InvalidArgument("target", target, f"a class index in 0..{classes - 1}")
     ids = torch.as_tensor(groups.coordinate_ids()).reshape((1,) + groups.input_shape).to(example.device)
     baseline = groups.apply(example, torch.zeros(1, groups.n, dtype=torch.bool, device=example.device))
     explainer = methods[method](forward)
@@ -220,12 +232,16 @@ def attack(
     the one with the smallest margin. The certificate must come from the same
     configuration as ``mus`` (q, λ, seed vector, mode, masking, dtype).
     """
+    if not isinstance(certificate, FastCertificate):
+        raise InvalidArgument("certificate", type(certificate).__name__, "a FastCertificate from certify() or certificate_from()")
     if certificate.config() != {k: v for k, v in mus.config().items() if k in certificate.config()}:
         raise InvalidArgument("certificate", certificate.config(), f"a certificate of this smoothed classifier {dict((k, v) for k, v in mus.config().items() if k in certificate.config())}", "an attack on another classifier bounds nothing")
     if certificate.kind not in ("incremental", "decremental"):
         raise InvalidArgument("certificate.kind", certificate.kind, "'incremental' or 'decremental'")
     n = mus.n
-    x = x.reshape((1,) + mus.groups.input_shape)
+    x = mus._check_x(x)[:1]  # the same shape and finiteness checks as smooth()
+    if max_candidates is not None:
+        max_candidates = as_int(max_candidates, "max_candidates", low=1)
     phi = torch.zeros(n, dtype=torch.bool) if explanation is None else torch.as_tensor(explanation).reshape(-1).bool().cpu()
     if certificate.kind == "incremental":
         if explanation is None:

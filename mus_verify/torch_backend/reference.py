@@ -50,6 +50,10 @@ class ReferencePath:
 
     def __init__(self, mus: MuS, model64: torch.nn.Module | None = None) -> None:
         """``model64``: an already made float64 copy of the base model (shared between reference paths)."""
+        if not isinstance(mus, MuS):
+            from ..errors import InvalidArgument
+
+            raise InvalidArgument("mus", type(mus).__name__, "a MuS smoother (the reference path is its float64 twin)")
         self.mus = mus
         if model64 is None:
             module = mus.evaluator.parts.module if mus.masking == "drop" else mus.base

@@ -48,6 +48,7 @@ __all__ = ["MuS", "SmoothedOutput", "MASKINGS"]
 
 MASKINGS = ("zero", "drop")
 DEFAULT_CHUNK = 32
+MAX_Q = 2**20
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,17 @@ class MuS(nn.Module):
         compile: bool | dict[str, Any] = False,
     ) -> None:
         super().__init__()
+        if not callable(base):
+            raise InvalidArgument("base", type(base).__name__, "a callable model (an nn.Module or a function of a batch)")
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise InvalidArgument("generator", type(generator).__name__, "a torch.Generator (or None)")
         if not isinstance(groups, FeatureGroups):
             raise InvalidArgument("groups", type(groups).__name__, "a FeatureGroups (PatchGrid, GroupMap or TokenGroups)")
         self.base = base
         self.groups = groups
         self.q = check_q(q)
+        if self.q > MAX_Q:
+            raise InvalidArgument("q", self.q, f"an integer in 1..{MAX_Q}", "the q noise masks are materialised (q x n booleans) and each distinct copy is a forward")
         self.lam = check_lambda(lam, self.q)
         self.k = lambda_steps(self.lam, self.q)
         if mode not in MODES:

@@ -155,15 +155,39 @@ def test_captum_restores_torch_numpy_and_python_rng_states() -> None:
 
 
 def test_python_api_bad_inputs_raise_invalid_argument() -> None:
+    """Each of these raised a plain AttributeError / IndexError / ValueError (or a MemoryError later) before."""
+    from mus_verify.torch_backend import attack, captum_attribution, exact_shapley, top_k
     from mus_verify.torch_backend.tolerances import atol_for, gamma
 
-    mus = MuS(RoundingTrap(0).eval(), GroupMap(list(range(8))), output="logits", q=4, lam="1/4")
-    for call in (
+    model = RoundingTrap(0).eval()
+    groups = GroupMap(list(range(8)))
+    mus = MuS(model, groups, output="logits", q=4, lam="1/4")
+    x = torch.randn(8, generator=torch.Generator().manual_seed(0))
+    decremental = certify(mus, x)[0].decremental
+    calls = [
         lambda: certify(mus, [0.0] * 8),
         lambda: certify(mus, torch.zeros(8), guard="maybe"),
         lambda: certify("mus", torch.zeros(8)),
         lambda: gamma(-1),
         lambda: atol_for("int8"),
-    ):
+        lambda: MuS(None, groups, output="logits"),
+        lambda: MuS(model, groups, output="logits", generator="gen"),
+        lambda: MuS(model, groups, output="logits", q=10**12, lam="1/4"),
+        lambda: certificate_from(mus.smooth(x), 5),
+        lambda: top_k(torch.randn(2, 2, 8), 1),
+        lambda: top_k(["a"], 1),
+        lambda: exact_shapley(lambda s: torch.zeros(3), 3),
+        lambda: attack(mus, x, "certificate"),
+        lambda: attack(mus, x, decremental, max_candidates=0),
+        lambda: attack(mus, torch.randn(5), decremental),
+        lambda: ReferencePath("mus"),
+    ]
+    try:
+        import captum  # noqa: F401
+
+        calls.append(lambda: captum_attribution(model, groups, x, 7, method="FeatureAblation"))
+    except ImportError:
+        pass
+    for call in calls:
         with pytest.raises(InvalidArgument):
             call()

@@ -53,6 +53,7 @@ PROPERTIES = (
     "probabilities",
     "masked_inputs",
     "unmasked_probes",
+    "base_not_copied",
     "inputs_unchanged",
     "determinism",
     "batch_consistency",

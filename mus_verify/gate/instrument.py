@@ -19,6 +19,7 @@ class CallLog:
         self.dtypes: set[str] = set()
         self.shapes: list[tuple[int, ...]] = []
         self.calls = 0
+        self.deep_copies = 0  # copy.deepcopy of the base (returns the base itself, counted here)
 
     def take(self) -> tuple[np.ndarray | None, set[str]]:
         """All rows recorded since the last take (float64, (N, n)) and their dtypes; resets the log."""
@@ -34,7 +35,8 @@ class Instrumented:
     Accepts a torch tensor or numpy array of shape (..., n) and returns (..., m)
     in the same type, dtype and device. ``copy.deepcopy`` returns the object
     itself, so implementations that deep-copy their base (the research code
-    does) still report to the same log. The nn.Module-like methods
+    does) still report to the same log; each deep copy is counted in
+    ``log.deep_copies`` (the base_not_copied watch). The nn.Module-like methods
     (``eval``, ``train``, ``to``, ...) are no-ops returning self.
     """
 
@@ -52,6 +54,7 @@ class Instrumented:
         return out
 
     def __deepcopy__(self, memo: dict) -> "Instrumented":
+        self.log.deep_copies += 1
         return self
 
     def __copy__(self) -> "Instrumented":

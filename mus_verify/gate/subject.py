@@ -110,6 +110,7 @@ class Subject:
         self.probabilities = Watch()
         self.masking = Watch()
         self.inputs = Watch()
+        self.copies = Watch()
         # False while a property compares calls as a caller makes them (no RNG reset in between).
         self.restore_rng = True
 
@@ -129,6 +130,7 @@ class Subject:
         finally:
             self._check_rng(torch, before, observation)
         log.take()  # rows shown while building (e.g. to find m) belong to no call
+        self._check_copies(log, 0, observation)
         if not callable(smoothed):
             raise self._broken(observation, f"the factory returned {type(smoothed).__name__}, not a callable smoothed(x, alpha)")
         return Instance(self, observation.config, classifier, smoothed, log)
@@ -146,6 +148,11 @@ class Subject:
     def _unusable(self, observation: Observation, message: str) -> ImplementationError:
         """An output no property can judge, already reported by its own watch (not a contract failure)."""
         return ImplementationError(observation, message)
+
+    def _check_copies(self, log: CallLog, before: int, observation: Observation) -> None:
+        self.copies.cases += 1
+        if log.deep_copies > before:
+            self.copies.flag(observation, copies=log.deep_copies - before)
 
     def _check_rng(self, torch: Any, before: tuple, observation: Observation) -> None:
         self.rng.cases += 1
@@ -246,6 +253,7 @@ class Instance:
         subject.calls += 1
         subject.contract.cases += 1
         self.log.take()
+        copies = self.log.deep_copies
         before = _rng_snapshot(torch)
         try:
             if what == "certify":
@@ -258,6 +266,7 @@ class Instance:
             raise subject._raised(observation, f"{what}(x, alpha) raised on valid input", exc) from None
         finally:
             subject._check_rng(torch, before, observation)
+            subject._check_copies(self.log, copies, observation)
             observation.rows, observation.row_dtypes = self.log.take()
         subject.inputs.cases += 1
         changed = [name for name, now, then in zip(("x", "alpha", "mu"), (xt, at, mt), given) if now is not None and not torch.equal(now, then)]

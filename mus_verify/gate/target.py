@@ -182,6 +182,9 @@ def _module_base(base: Callable[..., Any]) -> Any:
                 return self.fn(z)
 
             def __deepcopy__(self, memo: dict) -> "GateBase":
+                import copy
+
+                copy.deepcopy(self.fn, memo)  # the instrumented base counts it (base_not_copied), returns itself
                 return self
 
         _BASE_MODULE_CLASS = GateBase

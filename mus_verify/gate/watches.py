@@ -17,6 +17,10 @@
   offending call is made again with a base that answers differently on the
   offending rows alone, and when g does not move those rows are probes (e.g.
   the base's own prediction on x, logged) and go to unmasked_probes.
+* **base_not_copied** (hygiene) — the factory or a call does not
+  ``copy.deepcopy`` the base model: the copy computes the same g, but holds a
+  second model in memory (+303 MiB at ViT-B size). Seen by the instrumented
+  base, whose deep copy is itself and is counted.
 * **unmasked_probes** (hygiene) — the base was shown rows outside x ⊙ s that do
   not feed g: harmless to g and its certificates, but wasted work and a leak
   of the unmasked input; fails only under ``--strict``.
@@ -266,5 +270,34 @@ def _shrink_masking(ctx: GateRun, watch: Watch) -> tuple[Observation, dict[str, 
     return obs, violation
 
 
+def base_not_copied(ctx: GateRun) -> Outcome:
+    watch = ctx.subject.copies
+    outcome = Outcome("base_not_copied", "instrumented", cases=watch.cases, quantified_over="factory calls and calls")
+    if watch.violation is None:
+        outcome.message = f"the base model was never deep-copied ({watch.cases} factory calls and calls)"
+        return outcome
+    obs = watch.observation
+    config = obs.config
+    where = "the factory" if obs.what == "factory" else f"{obs.what}(x, alpha)"
+    summary = (f"{where} deep-copied the base model ({watch.violation['copies']} copy.deepcopy call(s)) on {config.label}: "
+               "a second copy of the model in memory (+303 MiB at ViT-B size); use the model you are given")
+    lines = [
+        "import copy",
+        "copies = []",
+        "class Watched(type(base)):",
+        "    def __deepcopy__(self, memo):",
+        "        copies.append(1)",
+        "        return self",
+        "base.__class__ = Watched",
+        f"smoothed = factory(base, q={config.q}, lam=Fraction({config.k}, {config.q}), seed={list(config.seed)})",
+    ]
+    if obs.what != "factory":
+        lines += _call_lines(obs, "out")
+    lines.append("assert not copies, f'the base was deep-copied {len(copies)} time(s)'")
+    outcome.failure = Failure(summary, {**_observed(obs), "copies": watch.violation["copies"]}, script(ctx.subject, config, obs.base, lines, build_smoothed=False))
+    outcome.message = summary
+    return outcome
+
+
 def watch_outcomes(ctx: GateRun) -> list[Outcome]:
-    return [contract(ctx), rng_isolation(ctx), probabilities(ctx), masked_inputs(ctx), unmasked_probes(ctx)]
+    return [contract(ctx), rng_isolation(ctx), probabilities(ctx), masked_inputs(ctx), unmasked_probes(ctx), base_not_copied(ctx)]

@@ -49,7 +49,7 @@ def test_text_output_shows_the_reproduction(capsys):
     code, out, _ = run(capsys, "gate", BUGGY, "--profile", "quick", "--only", "certificate")
     assert code == 1
     assert "FAIL certificate:" in out and "reproduce:" in out and "smoothed.certify" in out
-    assert out.rstrip().endswith("gate FAILED: 1 of 6 properties refuted (certificate)")
+    assert out.rstrip().endswith("gate FAILED: 1 of 7 properties refuted (certificate)")
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ HYGIENE_BUGS = {
     "buggy_output.py:alpha_clamped": {"alpha_validation"},
     "buggy_output.py:global_reseed": {"rng_isolation"},
     "buggy_noise.py:seed_from_global_rng": {"rng_isolation"},
-    "research_style.py:ResearchStyleMuS": {"rng_isolation", "alpha_validation"},
+    "research_style.py:ResearchStyleMuS": {"rng_isolation", "alpha_validation", "base_not_copied"},
     "valid_unchecked.py:probes_unmasked_input": {"unmasked_probes"},  # correct g, base probed on the unmasked x
 }
 

@@ -58,9 +58,10 @@ SEVERITY: dict[str, str] = {
     "alpha_validation": HYGIENE,
     "rng_isolation": HYGIENE,  # the caller's random stream, not g, is affected
     "unmasked_probes": HYGIENE,  # the base was shown rows outside x ⊙ s that do not feed g
+    "base_not_copied": HYGIENE,  # copy.deepcopy of the base: a second model in memory (+303 MiB at ViT-B), same g
 }
 
-WATCHED = ("contract", "rng_isolation", "probabilities", "masked_inputs", "unmasked_probes")
+WATCHED = ("contract", "rng_isolation", "probabilities", "masked_inputs", "unmasked_probes", "base_not_copied")
 
 ACTIVE: dict[str, Callable[[GateRun], Outcome]] = {
     "batch_consistency": batch_consistency,

@@ -23,14 +23,20 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .errors import InvalidArgument
 from .replaying import Replay, ReplayStatus, check_replayer_name, register_replayer, replay, replay_outcome
 
-__all__ = ["Verdict", "Counterexample", "CheckResult", "jsonable", "register_replayer", "replay", "Replay", "ReplayStatus"]
+__all__ = ["Verdict", "Counterexample", "CheckResult", "jsonable", "register_replayer", "replay", "Replay", "ReplayStatus", "exit_code"]
+
+# Exit codes of every command (the CLI's contract; see mus_verify.cli.output).
+EXIT_HOLDS = 0
+EXIT_REFUTED = 1
+EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
 
 
 class Verdict(str, enum.Enum):
@@ -153,6 +159,15 @@ class CheckResult:
             "elapsed_s": None if self.elapsed_s is None else round(self.elapsed_s, 3),
             "details": jsonable(self.details),
         }
+
+
+def exit_code(results: Sequence[CheckResult]) -> int:
+    """0 when every result holds, 1 when one is REFUTED, else 3 (UNKNOWN, VACUOUS or no results: never a pass)."""
+    if any(r.verdict is Verdict.REFUTED for r in results):
+        return EXIT_REFUTED
+    if not results or not all(r.holds for r in results):
+        return EXIT_INCONCLUSIVE
+    return EXIT_HOLDS
 
 
 def jsonable(value: Any) -> Any:

@@ -20,20 +20,9 @@ import json
 import sys
 from typing import Any, Iterable, Sequence, TextIO
 
-from ..results import CheckResult, Verdict
+from ..results import EXIT_HOLDS, EXIT_INCONCLUSIVE, EXIT_REFUTED, EXIT_USAGE, CheckResult, Verdict, exit_code
 
-EXIT_HOLDS = 0
-EXIT_REFUTED = 1
-EXIT_USAGE = 2
-EXIT_INCONCLUSIVE = 3
-
-
-def exit_code(results: Sequence[CheckResult]) -> int:
-    if any(r.verdict is Verdict.REFUTED for r in results):
-        return EXIT_REFUTED
-    if not results or not all(r.holds for r in results):
-        return EXIT_INCONCLUSIVE
-    return EXIT_HOLDS
+__all__ = ["EXIT_HOLDS", "EXIT_REFUTED", "EXIT_USAGE", "EXIT_INCONCLUSIVE", "exit_code", "json_document", "emit", "emit_error", "render_table"]
 
 
 def json_document(results: Sequence[CheckResult], extra: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -18,12 +18,25 @@ n           q      λ       m    why
 8           47     12/47   3    float(12/47)·47 < 12: the same below 1/2; prime q
 9           64     16/64   2    the paper's setting
 12          16     4/16    3    n = 12: edges and Hamming balls are sampled, not enumerated
+5           96     32/96   2    q > 64: code that skips copies (or changes formula) above 64
+4           300    75/300  3    q in the hundreds: float16 mask arithmetic (spacing 0.25 above 256)
 ==========  =====  ======  ===  ===============================================================
 
+Other dimensions are covered inside the properties: batches of several rows
+(batch_consistency and every batched evaluation), 1 and several torch threads
+(thread_consistency), float32 and float64 inputs (inputs_unchanged).
+
 ``--n`` / ``--q`` / ``--lam`` replace the matrix by their product (for each q:
-λ = 1/q, one value below 1/2, one above and 1, unless ``--lam`` is given).
+λ = 1/q, one value below 1/2, one above and 1, unless ``--lam`` is given; q is
+the denominator of ``--lam K/Q`` when ``--q`` is absent). ``--config n,q,lam``
+adds a deployed configuration to whichever matrix runs; n up to
+:data:`MAX_N` is sampled (α, edges, balls) where it cannot be enumerated.
 Seed vectors and inputs come from a dedicated ``numpy.random.Generator(seed)``;
 the global RNGs are never touched.
+
+Limits (refused with the reason, never truncated silently): n <= :data:`MAX_N`,
+q <= :data:`MAX_Q`, at most :data:`MAX_CONFIGS` configurations; a run stops at
+its ``time_budget`` and reports what it could not judge as UNKNOWN.
 """
 
 from __future__ import annotations
@@ -54,9 +67,19 @@ DEFAULT_MATRIX: tuple[tuple[int, int, int, int, str], ...] = (
     (8, 47, 12, 3, "float floor of λ·q, λ < 1/2"),
     (9, 64, 16, 2, "paper setting"),
     (12, 16, 4, 3, "n = 12, sampled"),
+    (5, 96, 32, 2, "q > 64"),
+    (4, 300, 75, 3, "q in the hundreds, float16 mask arithmetic"),
 )
 
-MAX_N = 16
+# n: a ViT-B/16 has 196 patches; beyond a few hundred features the recorded rows (q·B·n floats
+# per call, kept for the masked-input watch) outgrow what the gate can judge in minutes.
+MAX_N = 512
+# q: every property evaluates all q copies for each of its 10^3-10^4 (x, α) cases per
+# configuration; q = 4096 took over 300 s for one n (issue 10), q = 1024 about 20 s.
+MAX_Q = 1024
+# Configurations per run (the product of --n, --q and the λ values, plus --config).
+MAX_CONFIGS = 64
+DEFAULT_TIME_BUDGET = 600.0
 
 
 @dataclass(frozen=True)
@@ -118,7 +141,13 @@ class GateSettings:
     strict: bool = False
     adapter: str = "auto"
     properties: tuple[str, ...] | None = None
-    threads: int | None = 1  # torch intra-op threads while gating (None: leave as is); restored afterwards
+    # torch intra-op threads of the main run (None: leave as is); restored afterwards. One by default:
+    # the gate's tensors are tiny. thread_consistency compares 1 with several threads either way.
+    threads: int | None = 1
+    # deployed configurations "n,q,lam" (or (n, q, lam) tuples) added to the matrix (--config)
+    deployed: tuple[Any, ...] = ()
+    # seconds for the whole run; what is left unjudged when it is spent is UNKNOWN (None: no budget)
+    time_budget: float | None = DEFAULT_TIME_BUDGET
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -126,13 +155,79 @@ class GateSettings:
             raise InvalidArgument("profile", self.profile, f"one of {sorted(PROFILES)}")
         as_int(self.seed, "--seed", low=0)
         for n in self.ns or ():
-            as_int(n, "--n", low=1, high=MAX_N)
+            _limited(n, "--n", MAX_N, N_LIMIT_WHY)
         for q in self.qs or ():
-            as_int(q, "--q", low=1, high=4096)
+            _limited(q, "--q", MAX_Q, Q_LIMIT_WHY)
+        if self.threads is not None:
+            as_int(self.threads, "--threads", low=1, high=256)
+        if self.time_budget is not None:
+            budget = self.time_budget
+            if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not math.isfinite(budget) or budget <= 0:
+                raise InvalidArgument("--time-budget", budget, "a positive number of seconds")
+        object.__setattr__(self, "deployed", tuple(parse_config(c) for c in self.deployed))
 
     @property
     def plan(self) -> Profile:
         return PROFILES[self.profile]
+
+
+N_LIMIT_WHY = f"the gate keeps every row the base is shown (q·B·n values per call); beyond n = {MAX_N} it cannot judge them in minutes"
+Q_LIMIT_WHY = f"every property evaluates all q copies for thousands of (x, α) cases per configuration: q = 4096 took over 300 s, q = {MAX_Q} about 20 s"
+
+
+def _limited(value: Any, argument: str, high: int, why: str) -> int:
+    value = as_int(value, argument, low=1)
+    if value > high:
+        raise InvalidArgument(argument, value, f"an integer in 1..{high}", why)
+    return value
+
+
+def parse_config(spec: Any) -> tuple[int, int, int]:
+    """``"n,q,lam"`` (λ as K/Q, a fraction of q) or an (n, q, lam) tuple -> (n, q, k) with λ = k/q.
+
+    >>> parse_config("196,64,8/64")
+    (196, 64, 8)
+    """
+    if isinstance(spec, str):
+        parts = [p.strip() for p in spec.split(",")]
+    elif isinstance(spec, (tuple, list)):
+        parts = list(spec)
+    else:
+        parts = []
+    if len(parts) != 3:
+        raise InvalidArgument("--config", spec, "n,q,lam with 1 <= n <= {MAX_N}, 1 <= q <= {MAX_Q} and λ = K/Q a multiple of 1/q in (0, 1], e.g. 196,64,8/64".format(MAX_N=MAX_N, MAX_Q=MAX_Q))
+    n = _limited(_integer(parts[0], "--config n"), "--config n", MAX_N, N_LIMIT_WHY)
+    q = _limited(_integer(parts[1], "--config q"), "--config q", MAX_Q, Q_LIMIT_WHY)
+    lam = as_fraction(str(parts[2]) if not isinstance(parts[2], Fraction) else parts[2], "--config lam")
+    if not 0 < lam <= 1 or (lam * q).denominator != 1:
+        raise InvalidArgument("--config lam", parts[2], f"a multiple of 1/q = 1/{q} in (0, 1]", f"in --config {spec}")
+    return n, q, lambda_steps(check_lambda(lam, q, "--config lam"), q)
+
+
+def _integer(value: Any, argument: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise InvalidArgument(argument, value, "an integer") from None
+    return value
+
+
+def _requested_qs(settings: "GateSettings") -> tuple[int, ...]:
+    """--q, else the denominators Q of ``--lam K/Q`` (one q-from-λ rule: cli/_options.resolve_q), else (6, 16)."""
+    if settings.qs is not None:
+        return tuple(settings.qs)
+    if settings.lams is None:
+        return (6, 16)
+    from ..cli._options import q_from_lam
+
+    qs = []
+    for text in settings.lams:
+        q = q_from_lam(text)
+        if q is None:
+            raise InvalidArgument("--lam", text, "K/Q (q is inferred from Q) when --q is not given")
+        qs.append(_limited(q, "--lam Q", MAX_Q, Q_LIMIT_WHY))
+    return tuple(sorted(set(qs)))
 
 
 def _lam_choices(q: int) -> list[int]:
@@ -154,23 +249,27 @@ def build_configs(settings: GateSettings) -> list[GateConfig]:
             shapes.append((int(rng.integers(2, 11)), q, k, int(rng.integers(2, 5)), "random"))
     else:
         ns = settings.ns or (4, 8, 12)
-        qs = settings.qs or (6, 16)
+        qs = _requested_qs(settings)
+        lams = None if settings.lams is None else [as_fraction(text, "--lam") for text in settings.lams]
+        for text, lam in zip(settings.lams or (), lams or ()):
+            if not 0 < lam <= 1 or not any((lam * q).denominator == 1 for q in qs):
+                raise InvalidArgument("--lam", text, f"a multiple of 1/q in (0, 1] for one of q = {list(qs)}", "no q carries it (it would be ignored)")
         count = 0
         for q in qs:
-            if settings.lams is not None:
-                ks = []
-                for text in settings.lams:
-                    lam = as_fraction(text, "--lam")
-                    if (lam * q).denominator == 1 and 0 < lam <= 1:
-                        ks.append(lambda_steps(check_lambda(lam, q, "--lam"), q))
+            if lams is not None:
+                ks = sorted({lambda_steps(check_lambda(lam, q, "--lam"), q) for lam in lams if (lam * q).denominator == 1})
                 if not ks:
-                    raise InvalidArgument("--lam", list(settings.lams), f"at least one λ that is a multiple of 1/q = 1/{q} in (0, 1]")
+                    raise InvalidArgument("--q", q, f"a q for which one of --lam {list(settings.lams or ())} is a multiple of 1/q", "it would run no configuration")
             else:
                 ks = _lam_choices(q)
             for k in ks:
                 for n in ns:
                     shapes.append((n, q, k, 2 + count % 3, "requested"))
                     count += 1
+    for n, q, k in settings.deployed:
+        shapes.append((n, q, k, 3, "deployed (--config)"))
+    if len(shapes) > MAX_CONFIGS:
+        raise InvalidArgument("--n/--q/--lam/--config", f"{len(shapes)} configurations", f"at most {MAX_CONFIGS} configurations per run (each takes seconds); run several gates instead")
     configs = []
     for n, q, k, m, why in shapes:
         seed = tuple(int(v) for v in rng.integers(0, q, size=n))
@@ -209,10 +308,15 @@ def alphas_for(n: int, rng: np.random.Generator, enumerate_up_to: int, samples: 
         fixed = [np.zeros(n, bool), np.ones(n, bool)] + [np.eye(n, dtype=bool)[i] for i in range(n)]
         drawn = rng.random((samples, n)) < rng.random((samples, 1))
         alphas = np.unique(np.concatenate([np.array(fixed), drawn], axis=0), axis=0)
-    order = np.lexsort((pattern_codes(alphas), alphas.sum(axis=1)))
+    # popcount first, then the pattern read as a binary number (feature n-1 most significant);
+    # column keys instead of int64 codes, which overflow beyond 62 features.
+    order = np.lexsort((*alphas.T.astype(np.int8), alphas.sum(axis=1)))
     return alphas[order]
 
 
 def pattern_codes(masks: np.ndarray) -> np.ndarray:
+    """Σ_i mask_i 2^i as int64 (n <= 62 only)."""
+    if masks.shape[1] > 62:
+        raise InvalidArgument("masks", f"{masks.shape[1]} features", "at most 62 features for int64 pattern codes")
     weights = np.left_shift(np.int64(1), np.arange(masks.shape[1], dtype=np.int64))
     return (masks.astype(np.int64) * weights).sum(axis=1)

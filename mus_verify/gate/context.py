@@ -9,6 +9,7 @@ it further where that is meaningful (batch size, n).
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,7 +22,16 @@ from .configs import GateConfig, GateSettings, distinct_inputs
 from .noise import Noise, probe_for, recover
 from .subject import ImplementationError, Instance, Subject
 
-__all__ = ["GateRun", "Outcome", "Failure"]
+__all__ = ["GateRun", "Outcome", "Failure", "BudgetExhausted"]
+
+
+class BudgetExhausted(BaseException):
+    """The run's time budget (``GateSettings.time_budget``) is spent: the property is UNKNOWN, never a pass.
+
+    A BaseException so that no ``except Exception`` around user code mistakes it
+    for the implementation refusing or crashing; raised only between calls
+    (:meth:`GateRun.check_budget`), never inside user code.
+    """
 
 # Largest number of base-classifier rows x classes one batched call may produce (memory bound).
 _CELLS_PER_CALL = 4_000_000
@@ -62,6 +72,13 @@ class GateRun:
     _inputs: dict[tuple, np.ndarray] = field(default_factory=dict)
     # (observation, violation, feeds g) of the masked-inputs watch, decided once (see gate/watches.py).
     masking_verdict: Any = None
+    # time.perf_counter() after which check_budget raises BudgetExhausted (None: no budget).
+    deadline: float | None = None
+
+    def check_budget(self) -> None:
+        """Raise :class:`BudgetExhausted` once the deadline has passed (called between calls and configurations)."""
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise BudgetExhausted(f"the time budget of {self.settings.time_budget:g} s was spent")
 
     @property
     def plan(self) -> Any:
@@ -100,6 +117,7 @@ class GateRun:
         chunk = max(1, min(512, _CELLS_PER_CALL // per_row)) if self.batch_ok else 1
         parts, tol = [], 0.0
         for start in range(0, rows, chunk):
+            self.check_budget()
             evaluation = instance.evaluate(x[start : start + chunk], alphas[start : start + chunk].astype(np.float64))
             parts.append(evaluation.g)
             tol = max(tol, evaluation.tol)
@@ -112,6 +130,7 @@ class GateRun:
         """
         ran = 0
         for config in configs if configs is not None else self.configs:
+            self.check_budget()
             try:
                 failure = body(config)
             except ImplementationError:

@@ -11,10 +11,17 @@ property becomes one :class:`~mus_verify.results.CheckResult`:
 * ``UNKNOWN`` — it could not be judged (the implementation raised on every
   configuration, which ``contract`` reports as REFUTED).
 
-Conformance is special: an implementation that differs from the reference
-L_qv while every other property holds is "sound, not the reference L_qv";
-its conformance result is then NO_COUNTEREXAMPLE with that message and
-``details["reference"] = False`` (REFUTED under ``strict``).
+Severity (:data:`~mus_verify.gate.properties.SEVERITY`) is applied to each
+result on its own: a refuted *guarantee* stays REFUTED; unless ``strict``, a
+refuted *conformance* property passes as "sound, not the reference L_qv" (a
+notice) and a refuted *hygiene* property passes with a warning, the
+counterexample kept in ``details``.
+
+User code never ends the gate: ``SystemExit``, ``KeyboardInterrupt`` or any
+other exception escaping a property is that property's failure, with the
+traceback. The run has a time budget (``GateSettings.time_budget``); once it
+is spent the property being run and the ones not yet run are UNKNOWN ("the
+time budget was spent"), never a pass.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from typing import Any, Callable
 
 from ..results import CheckResult, Counterexample, Verdict
 from .configs import GateSettings, build_configs
-from .context import GateRun, Outcome
+from .context import BudgetExhausted, Failure, GateRun, Outcome
 from .properties import ACTIVE, PROPERTIES
 from .replay import recorded_settings
 from .report import GateReport
@@ -34,10 +41,14 @@ from .subject import Subject
 from .target import ModuleFactory, as_factory, describe_target, load_target
 from .watches import watch_outcomes
 
-__all__ = ["run_gate"]
+__all__ = ["run_gate", "Progress"]
+
+# progress(done, total, label): called before each property runs and once at the end (done == total).
+Progress = Callable[[int, int, str], None]
 
 
-def run_gate(implementation: Any, settings: GateSettings | None = None, *, target: str | None = None) -> GateReport:
+def run_gate(implementation: Any, settings: GateSettings | None = None, *, target: str | None = None,
+             progress: Progress | None = None) -> GateReport:
     """Gate ``implementation`` (a factory, an nn.Module-style class, or a TARGET string) and return the report."""
     settings = settings or GateSettings()
     started = time.perf_counter()
@@ -50,6 +61,8 @@ def run_gate(implementation: Any, settings: GateSettings | None = None, *, targe
     subject = Subject(factory, target=target, adapter=settings.adapter)
     configs = build_configs(settings)
     ctx = GateRun(subject, settings, configs)
+    if settings.time_budget is not None:
+        ctx.deadline = started + settings.time_budget
     wanted = set(settings.properties or PROPERTIES)
     outcomes: dict[str, Outcome] = {}
     import torch
@@ -59,18 +72,25 @@ def run_gate(implementation: Any, settings: GateSettings | None = None, *, targe
     threads = torch.get_num_threads()
     if settings.threads is not None:
         torch.set_num_threads(settings.threads)
+    planned = [(name, runner) for name, runner in ACTIVE.items() if name in wanted
+               and not (name == "keep_mask" and not (isinstance(factory, ModuleFactory) and factory.takes_mu))]
     try:
-        for name, runner in ACTIVE.items():
-            if name not in wanted:
-                continue
-            if name == "keep_mask" and not (isinstance(factory, ModuleFactory) and factory.takes_mu):
-                continue
+        for done, (name, runner) in enumerate(planned):
+            if progress is not None:
+                progress(done, len(planned), name)
             t0 = time.perf_counter()
             outcome = _guarded(name, runner, ctx)
             outcome.details.setdefault("elapsed_s", round(time.perf_counter() - t0, 3))
             outcomes[name] = outcome
-        for outcome in watch_outcomes(ctx):
-            outcomes[outcome.name] = outcome
+        # The watches summarise calls already made (their few re-calls are bounded): no budget.
+        ctx.deadline = None
+        try:
+            for outcome in watch_outcomes(ctx):
+                outcomes[outcome.name] = outcome
+        except BaseException as exc:  # user code re-called by a watch; never ends the gate
+            outcomes["contract"] = _crashed("contract", exc)
+        if progress is not None:
+            progress(len(planned), len(planned), "done")
     finally:
         torch.set_num_threads(threads)
     results = [_result(outcomes[name], settings, factory) for name in PROPERTIES if name in outcomes and _applicable(outcomes[name])]
@@ -91,17 +111,47 @@ def run_gate(implementation: Any, settings: GateSettings | None = None, *, targe
 
 
 def _guarded(name: str, runner: Callable[[GateRun], Outcome], ctx: GateRun) -> Outcome:
-    """A property that crashes the gate itself (an output it cannot read, a bug of the gate) is UNKNOWN, never a pass."""
+    """Run one property; whatever escapes it becomes its verdict, never the end of the gate.
+
+    * the time budget spent: UNKNOWN (this property and, as the deadline stays
+      passed, every later one);
+    * ``SystemExit``, ``KeyboardInterrupt`` or another BaseException (only user
+      code raises those): REFUTED, a failure with the traceback;
+    * any other exception: UNKNOWN, "the gate could not judge this property"
+      (exceptions of the implementation arrive as ImplementationError and are
+      handled inside the properties; what escapes is the gate's own limit).
+    """
+    import traceback
+
     try:
         return runner(ctx)
-    except Exception as exc:  # exceptions of the implementation arrive as ImplementationError and are handled inside
-        import traceback
-
+    except BudgetExhausted as exc:
+        outcome = Outcome(name, "sampled")
+        outcome.skipped = f"not judged: {exc} (raise --time-budget to judge it)"
+        outcome.message = outcome.skipped
+        outcome.details["time_budget_s"] = ctx.settings.time_budget
+        return outcome
+    except Exception as exc:
         outcome = Outcome(name, "sampled")
         outcome.skipped = f"the gate could not judge this property: {type(exc).__name__}: {exc}"
         outcome.message = outcome.skipped
         outcome.details["traceback"] = traceback.format_exc()
         return outcome
+    except BaseException as exc:  # SystemExit / KeyboardInterrupt / GeneratorExit from user code
+        return _crashed(name, exc)
+
+
+def _crashed(name: str, exc: BaseException) -> Outcome:
+    """A failure of ``name``: user code raised ``exc``, which is not an Exception (e.g. sys.exit(0))."""
+    import traceback
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    described = f"{type(exc).__name__}({exc.args[0]!r})" if exc.args else type(exc).__name__
+    summary = f"the implementation raised {described} while {name} ran; user code must not end the caller's process"
+    outcome = Outcome(name, "sampled", cases=1)
+    outcome.failure = Failure(summary, {"exception": type(exc).__name__, "traceback": text}, "# raised inside the implementation; see the traceback")
+    outcome.message = summary
+    return outcome
 
 
 def _applicable(outcome: Outcome) -> bool:

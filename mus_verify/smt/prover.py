@@ -118,8 +118,8 @@ def prove(
         raise InvalidArgument("mode", mode, f"one of {', '.join(MODES)}")
     classes = as_int(classes, "classes", low=2)
     rlimit = as_int(rlimit, "rlimit", low=1)
-    spec = variant if isinstance(variant, str) else getattr(variant, "name", repr(variant))
     variant_obj: Variant = load_variant(variant)
+    spec = variant if isinstance(variant, str) else variant_obj.name
     q, lam = _default_q_lam(q, lam)
     params = make_params(n, q, lam, quantized=variant_obj.quantized)
     run_check(variant_obj, params)
@@ -176,6 +176,13 @@ class _Run:
         return time.perf_counter() - self.started
 
     def solve(self, rlimit: int, random_seed: int) -> CheckResult:
+        try:
+            return self._solve(rlimit, random_seed)
+        except z3.Z3Exception as exc:  # outside the variant's hooks (those are named by the guard)
+            raise InvalidArgument("variant", self.variant.name, "a variant the Z3 encoding can represent (linear rational arithmetic, Booleans, if-then-else)",
+                                  f"building or solving the {self.prop} query raised Z3Exception: {exc}") from exc
+
+    def _solve(self, rlimit: int, random_seed: int) -> CheckResult:
         queries = PROPERTIES[self.prop].queries(self.params, self.options)
         used: list[int] = []
         # One encoding and one solver for all queries of a property: the unknowns, the noise and the domain

@@ -2,6 +2,9 @@
 
 * :mod:`.base` — :class:`Variant` (noise, apply, hide), :class:`VariantParams`, symbol shapes;
 * :mod:`.ops` — the backend interface a variant is written against, and its exact implementation;
+* :mod:`.guard` — the one boundary through which variant code is called on every backend: wrapped
+  values that refuse Python truth values, validated noise (exact weights summing to 1) and slots,
+  and user exceptions turned into an error naming the variant, the hook and the line (exit 2);
 * :mod:`.exact` — the smoothed classifier of any variant in exact rationals (the judge);
 * :mod:`.torch_backend` — the same definition on torch tensors (imports torch);
 * :mod:`.builtin`, :mod:`.ramp` — the built-in variants;

@@ -149,13 +149,18 @@ class _DuckVariant(Variant):
 
     def __init__(self, obj: Any) -> None:
         self._obj = obj
-        self.name = str(getattr(obj, "name", type(obj).__name__))
-        self.summary = str(getattr(obj, "summary", ""))
-        self.quantized = bool(getattr(obj, "quantized", True))
-        self.variable_length = bool(getattr(obj, "variable_length", False))
-        for hook in ("check", "symbols", "noise", "keeps", "apply", "hide", "reference_distribution"):
-            if callable(getattr(obj, hook, None)):
-                setattr(self, hook, getattr(obj, hook))
+        try:  # reading a user's attributes runs user code (properties): its failure names the object, exit 2
+            self.name = str(getattr(obj, "name", type(obj).__name__))
+            self.summary = str(getattr(obj, "summary", ""))
+            self.quantized = bool(getattr(obj, "quantized", True))
+            self.variable_length = bool(getattr(obj, "variable_length", False))
+            hooks = {hook: getattr(obj, hook, None) for hook in ("check", "symbols", "noise", "keeps", "apply", "hide", "reference_distribution")}
+        except Exception as exc:
+            raise InvalidArgument("variant", type(obj).__name__, "an object whose attributes can be read",
+                                  f"reading them raised {type(exc).__name__}: {exc}") from exc
+        for hook, method in hooks.items():
+            if callable(method):
+                setattr(self, hook, method)
 
 
 def as_variant(obj: Any, argument: str = "variant") -> Variant:

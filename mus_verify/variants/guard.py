@@ -32,6 +32,7 @@ import linecache
 import numbers
 import os
 import sys
+import sysconfig
 import traceback
 from fractions import Fraction
 from typing import Any, Iterator, Mapping, Sequence
@@ -68,7 +69,7 @@ class VariantCodeError(InvalidArgument):
         self.backend = backend
         super().__init__(
             "variant", getattr(variant, "name", repr(variant)),
-            "a variant whose hooks compute the same function on every backend (exact, torch, z3)",
+            "variant code that runs unchanged on every backend (exact, torch, z3) through ops",
             f"its {hook}() on the {backend} backend {detail}",
         )
 
@@ -323,11 +324,19 @@ def _user_code(variant: Any, hook: str, backend: str) -> Iterator[None]:
         raise VariantCodeError(variant, hook, backend, f"raised {type(exc).__name__}: {_short(str(exc), 300)}{_raised_at(exc)}") from exc
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(_THIS_FILE)) + os.sep
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[key] + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
 def _raised_at(exc: BaseException) -> str:
+    """The innermost frame of the variant's own code (not mus_verify's, z3's, torch's or the stdlib's);
+    else the innermost frame outside this module."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename) != _THIS_FILE]
-    if not frames:
+    own = [f for f in frames if not os.path.abspath(f.filename).startswith((_PACKAGE_DIR, *_LIBRARY_DIRS))]
+    chosen = own or frames
+    if not chosen:
         return ""
-    last = frames[-1]
+    last = chosen[-1]
     return f" at {_location(last.filename, last.lineno or 0)}"
 
 

@@ -1,9 +1,15 @@
 """The backend interface a variant is written against, and its exact (rational) implementation.
 
 A variant's code receives ``ops`` and uses only these, plus Python's ``+``,
-``-``, ``*`` and ``<``, ``<=``, ``>``, ``>=`` (which work on ints/Fractions,
-torch tensors and Z3 terms alike). Never use ``and``/``or``/``not``/``if`` on
-backend values (a Z3 term has no truth value): use ``ops.and_``, ``ops.where``.
+``-``, ``*``, ``/`` (exact rational division), ``%`` and ``<``, ``<=``, ``>``,
+``>=``, ``==``, ``!=`` on the values it is given. Never use ``and``/``or``/
+``not``/``if`` on backend values: use ``ops.and_``, ``ops.where``. The variant
+actually receives these through :mod:`.guard`, whose wrapped values refuse to
+be Python bools, ints or dict keys on *every* backend (on Z3, ``if v == 0``
+would silently compare expression trees), with an error naming the line.
+
+The classes below are the raw backends; only :mod:`.guard` calls them with
+variant code's values.
 
 =========================  ==================================================================
 ``ops.name``               ``"exact"``, ``"torch"`` or ``"z3"``

@@ -144,6 +144,13 @@ def test_what_the_encoder_cannot_represent_is_exit_2_with_the_reason(capsys):
     assert code == 2 and "apply()[0] must be a slot made by ops.present" in err and "encoding bug" not in err + out
 
 
+def test_arithmetic_z3_cannot_do_is_exit_2_naming_the_users_line(capsys):
+    # Old code: a Z3Exception traceback, exit 1 (x_i mod 3 of a rational is fine exactly, not in Z3).
+    code, out, err = run(capsys, "prove", "masking-equivalence", "--variant", f"{HERE / 'real_modulus.py'}:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2", "--json")
+    assert code == 2 and json.loads(out)["ok"] is False
+    assert "its apply() on the z3 backend raised Z3Exception" in err and "real_modulus.py:21:" in err
+
+
 def test_a_proof_records_its_cross_check():
     result = prove("lipschitz", "mus", 2, 4, "1/4")
     assert result.verdict is Verdict.PROVED and "agreement checked on" in result.details["crosscheck"]
@@ -176,3 +183,25 @@ def test_prove_is_deterministic_in_process():
     assert first.details["rlimit_count"] == second.details["rlimit_count"]
     budget = first.details["rlimit_count"][0] - 1  # one step short: UNKNOWN, every time
     assert [prove("stability", "mus", 3, 4, "1/4", rlimit=budget).verdict for _ in range(2)] == [Verdict.UNKNOWN] * 2
+
+
+def test_a_duck_typed_variant_whose_attributes_raise_is_named():
+    class BadName:
+        @property
+        def name(self):
+            raise RuntimeError("no name today")
+
+        def noise(self, ops, params, sym):
+            return [(1, [ops.const(True)] * params.n)]
+
+    with pytest.raises(InvalidArgument, match="variant=BadName is invalid.*RuntimeError: no name today"):
+        prove("marginals", BadName(), 1, 2, "1/2")
+
+
+def test_builtin_variants_pass_every_backend_through_the_guard():
+    # The guard must not refuse correct code: every built-in runs exactly and in Z3 (the default, in place,
+    # of the old direct calls), with the same verdicts as before.
+    for name in ("mus", "mus-iid", "additive", "ramp", "baseline", "fixed-count", "token-drop"):
+        result = prove("masking-equivalence", name, 2, 2, "1/2")
+        assert result.verdict in (Verdict.PROVED, Verdict.REFUTED), (name, result.message)
+    assert prove("masking-equivalence", "token-drop", 3, 2, "1/2").verdict is Verdict.REFUTED

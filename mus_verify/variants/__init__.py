@@ -2,6 +2,7 @@
 
 * :mod:`.base` — :class:`Variant` (noise, apply, hide), :class:`VariantParams`, symbol shapes;
 * :mod:`.ops` — the backend interface a variant is written against, and its exact implementation;
+* :mod:`.values` — the wrapped values a variant's code receives (they refuse Python truth values);
 * :mod:`.guard` — the one boundary through which variant code is called on every backend: wrapped
   values that refuse Python truth values, validated noise (exact weights summing to 1) and slots,
   and user exceptions turned into an error naming the variant, the hook and the line (exit 2);

@@ -35,16 +35,9 @@ from ..results import jsonable
 
 __all__ = ["replay", "recorded_settings"]
 
-_SETTINGS = ("profile", "ns", "qs", "lams", "seed", "strict", "adapter", "properties", "threads")
-
-
 def recorded_settings(settings: Any) -> dict[str, Any]:
-    """What ``data["gate"]`` records of the settings a counterexample was found with (plain JSON values)."""
-    recorded = {}
-    for name in _SETTINGS:
-        value = getattr(settings, name, None)
-        recorded[name] = list(value) if isinstance(value, tuple) else value
-    return recorded
+    """What ``data["gate"]`` records of the settings a counterexample was found with: every field, as JSON."""
+    return {f.name: jsonable(getattr(settings, f.name)) for f in fields(settings)}
 
 
 def replay(data: Mapping[str, Any], *, kind: str, target: Any = None) -> Replay:
@@ -63,7 +56,10 @@ def replay(data: Mapping[str, Any], *, kind: str, target: Any = None) -> Replay:
 
     if prop not in ACTIVE and prop not in WATCHED:
         return Replay(ReplayStatus.NOT_REPLAYED, f"not replayed: this version of the gate has no property {prop!r}")
-    settings = _settings(data, GateSettings)
+    try:
+        settings = _settings(data, GateSettings)
+    except (TypeError, ValueError) as exc:
+        return Replay(ReplayStatus.NOT_REPLAYED, f"could not replay: the recorded gate settings are not valid here: {exc}")
     try:
         implementation = load_target(target) if isinstance(target, str) else target
         factory = as_factory(implementation, settings.adapter)
@@ -80,21 +76,14 @@ def replay(data: Mapping[str, Any], *, kind: str, target: Any = None) -> Replay:
 
 
 def _settings(data: Mapping[str, Any], settings_type: type) -> Any:
+    """The recorded settings (lists back to tuples; fields this version lacks are dropped), else the defaults."""
     recorded = data.get("gate") if isinstance(data.get("gate"), Mapping) else {}
     known = {f.name for f in fields(settings_type)}
-    values = {}
-    for name, value in recorded.items():
-        if name in known and name != "properties":
-            values[name] = tuple(value) if isinstance(value, list) else value
-    settings = settings_type(**values)
-    properties = recorded.get("properties")
-    return settings if not properties else _with(settings, properties=tuple(properties))
+    return settings_type(**{name: _tupled(value) for name, value in recorded.items() if name in known})
 
 
-def _with(settings: Any, **changes: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
+def _tupled(value: Any) -> Any:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
 
 def _rerun(factory: Any, target: Any, settings: Any, configs: list, prop: str, names: list[str], recorded: Mapping[str, Any]) -> Replay:

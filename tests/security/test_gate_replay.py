@@ -106,3 +106,16 @@ def test_cli_replay_exit_codes(certificate_json, tmp_path, capsys):
     capsys.readouterr()
     assert main(["replay", str(saved), "--variant", "v.py:V", "--json"]) == 2  # an option nothing in FILE takes
     assert "--variant" in json.loads(capsys.readouterr().out)["error"]
+
+
+def test_every_gate_setting_is_recorded_and_rebuilt():
+    """A replay must run the matrix the gate ran (a setting dropped from the record could hide the configuration that failed)."""
+    from dataclasses import fields
+
+    from mus_verify.gate.configs import GateSettings
+    from mus_verify.gate.replay import _settings, recorded_settings
+
+    settings = GateSettings(profile="quick", ns=(2, 3), qs=(4,), lams=("1/2",), seed=7, strict=True, properties=("certificate",))
+    recorded = json.loads(json.dumps(recorded_settings(settings)))
+    assert set(recorded) == {f.name for f in fields(GateSettings)}
+    assert _settings({"gate": recorded}, GateSettings) == settings

@@ -3,7 +3,7 @@
 JSON contract (stable; users' CI parses it)::
 
     {"ok": bool, "results": [{"name", "verdict", "method", "cases", "params",
-                              "counterexample": null | {"kind", "summary", "data"},
+                              "counterexample": null | {"kind", "summary", "data", "replayer"},
                               "margin", "message", "elapsed_s", "details"}, ...]}
 
 plus ``"error"`` (a string) when the run stopped on a usage or environment

@@ -24,7 +24,7 @@ def main() -> None:
             report = stability(mus, image, phi)[0]
             found = attack(mus, image, report.incremental, phi, budget=6)
             print(
-                f"{masking:4s} class {report.decremental.predicted}  consistent={report.consistent}  "
+                f"{masking:4s} class {report.decremental.predicted}  consistent={report.consistent}  base={report.decremental.base}  "
                 f"r_inc={report.incremental.radius}  r_dec={report.decremental.radius}  "
                 f"attack: {'flip at distance ' + str(found.distance) if found.found else 'no flip within 6 additions'}"
             )

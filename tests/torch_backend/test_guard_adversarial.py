@@ -191,3 +191,12 @@ def test_python_api_bad_inputs_raise_invalid_argument() -> None:
     for call in calls:
         with pytest.raises(InvalidArgument):
             call()
+
+
+def test_cli_diff_infers_q_from_lam_and_applies_options_to_token_drop(capsys) -> None:
+    assert main(["diff", "--model", "tiny-mlp", "--lam", "2/8", "--examples", "1", "--threads", "1", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {r["params"]["q"] for r in document["results"]} == {8} and document["threads"] == 1
+    assert main(["diff", "--model", "token-drop", "--lam", "1/4", "--examples", "1", "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["params"]["q"] == 4 and result["params"]["lam"] == "1/4" and result["params"]["examples"] == 1

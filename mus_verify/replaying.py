@@ -27,6 +27,17 @@ code again, ``replay(cx, target="impl.py:factory")`` or ``mus-verify replay
 FILE --target impl.py:factory``, or when the counterexample was found in this
 process and still holds the live object (``Counterexample.code``, never
 serialised). A replayer may also declare ``kind`` to be told the kind it replays.
+
+>>> from mus_verify.results import Counterexample
+>>> cx = Counterexample.from_json({"kind": "marginal", "summary": "Pr[s_0 = 1] = 1/2, not 1/4",
+...     "replayer": "mus_verify.checks.marginals:replay_marginal",
+...     "data": {"projected_distribution": {"masks": [[1], [0]], "weights": ["1/2", "1/2"]}, "expected": "1/4"}})
+>>> cx.replay_outcome().status
+<ReplayStatus.REPRODUCED: 'reproduced'>
+>>> gate_cx = Counterexample.from_json({"kind": "gate.certificate", "summary": "", "data": {},
+...     "replayer": "mus_verify.gate.replay:replay"})
+>>> gate_cx.replay_outcome().needs, gate_cx.replay()
+(('target',), False)
 """
 
 from __future__ import annotations

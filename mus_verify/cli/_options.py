@@ -41,13 +41,13 @@ def _threads_type(text: str) -> int:
     return value
 
 
-def add_threads_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--threads N`` (default: :func:`default_threads`)."""
+def add_threads_option(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """Add ``--threads N`` (default None: :func:`default_threads`, or what ``help`` says the command does)."""
     parser.add_argument(
         "--threads",
         type=_threads_type,
         default=None,
-        help=f"torch intra-op threads, 1..{MAX_THREADS} (default: the usable cores, at most {MAX_DEFAULT_THREADS})",
+        help=help or f"torch intra-op threads, 1..{MAX_THREADS} (default: the usable cores, at most {MAX_DEFAULT_THREADS})",
     )
 
 

@@ -119,3 +119,98 @@ def test_cli_modules_do_not_import_torch():
     code = "import sys, mus_verify.cli, mus_verify.cli.gate, mus_verify.gate; mus_verify.cli.build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# --- issue 10: severity, options, progress, --kind -------------------------------------------------
+
+UNCHECKED = f"{IMPLS / 'valid_unchecked.py'}:chunked_float32"  # valid, but accepts a fractional α
+
+
+def test_help_states_the_severity_model(capsys):
+    code, out, _ = run(capsys, "gate", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    for fragment in ("guarantee", "conformance (seed_use, conformance", "hygiene (alpha_validation", "unless --strict", "details.severity"):
+        assert fragment in text
+
+
+def test_json_names_each_result_s_severity_and_lists_notices_and_warnings(capsys):
+    code, out, _ = run(capsys, "gate", UNCHECKED, "--profile", "quick", "--only", "alpha_validation,determinism", "--json")
+    document = json.loads(out)
+    assert code == 0 and document["ok"] is True
+    severities = {r["name"]: r["details"]["severity"] for r in document["results"]}
+    assert severities["alpha_validation"] == "hygiene" and severities["contract"] == "guarantee"
+    assert [w["property"] for w in document["warnings"]] == ["alpha_validation"] and document["notices"] == []
+    assert document["warnings"][0]["finding"]["kind"] == "gate.alpha_validation"
+    assert set(document["severity_model"]) == {"guarantee", "conformance", "hygiene"}
+    code, out, _ = run(capsys, "gate", UNCHECKED, "--profile", "quick", "--only", "alpha_validation,determinism", "--strict")
+    assert code == 1 and "FAIL alpha_validation (hygiene; fails because of --strict)" in out
+
+
+def test_a_conformance_notice_is_listed_in_json(capsys):
+    target = f"{IMPLS / 'valid.py'}:permuted_layout"
+    code, out, _ = run(capsys, "gate", target, "--profile", "quick", "--only", "conformance", "--json")
+    document = json.loads(out)
+    assert code == 0 and [n["property"] for n in document["notices"]] == ["conformance"] and document["sound_not_reference"] is True
+
+
+def test_lam_without_q_infers_q_from_its_denominator(capsys):
+    code, out, _ = run(capsys, "gate", CORRECT, "--n", "3", "--lam", "3/12", "--only", "keep_rates", "--json")
+    document = json.loads(out)
+    assert code == 0 and [(c["n"], c["q"], c["lam"]) for c in document["configs"]] == [(3, 12, "3/12")]
+
+
+def test_sizes_that_cannot_finish_are_refused_with_the_limit_and_why(capsys):
+    code, out, err = run(capsys, "gate", CORRECT, "--n", "16", "--q", "4096", "--json")
+    assert code == 2 and "--q=4096" in err and "1..1024" in err and "300 s" in err
+    assert json.loads(out)["error"]
+
+
+def test_config_adds_a_deployed_configuration_beyond_the_old_n_cap(capsys):
+    code, out, _ = run(capsys, "gate", CORRECT, "--profile", "quick", "--config", "20,8,2/8", "--only", "keep_rates", "--json")
+    document = json.loads(out)
+    assert code in (0, 3), out  # judged, or UNKNOWN where a property cannot handle n = 20: never a usage error
+    assert {"n": 20, "q": 8, "lam": "2/8"}.items() <= document["configs"][-1].items()
+    assert document["results"][[r["name"] for r in document["results"]].index("keep_rates")]["verdict"] == "NO_COUNTEREXAMPLE"
+
+
+def test_threads_and_time_budget_options(capsys):
+    code, out, _ = run(capsys, "gate", CORRECT, "--profile", "quick", "--only", "keep_rates", "--threads", "2", "--json")
+    assert code == 0 and json.loads(out)["threads"] == 2
+    code, _, err = run(capsys, "gate", CORRECT, "--threads", "0")
+    assert code == 2 and "--threads" in err
+    code, out, _ = run(capsys, "gate", CORRECT, "--profile", "quick", "--only", "keep_rates", "--time-budget", "1e-9", "--json")
+    document = json.loads(out)
+    assert code == 3 and document["ok"] is False
+    assert any(r["verdict"] == "UNKNOWN" and "time budget" in r["message"] for r in document["results"])
+
+
+def test_progress_with_a_total_on_stderr_but_not_under_json(capsys, monkeypatch):
+    import mus_verify.cli.gate as gate_cli
+
+    monkeypatch.setattr(gate_cli, "PROGRESS_AFTER_S", 0.0)
+    code, _, err = run(capsys, "gate", CORRECT, "--profile", "quick", "--only", "keep_rates,determinism")
+    lines = [line for line in err.splitlines() if line.startswith("gate: [")]
+    assert code == 0 and lines and lines[-1].startswith("gate: [2/2] properties done")
+    assert len(lines) == 3 and all("/2]" in line for line in lines)
+    code, out, err = run(capsys, "gate", CORRECT, "--profile", "quick", "--only", "keep_rates", "--json")
+    assert code == 0 and "gate: [" not in err and json.loads(out)["ok"] is True
+
+
+def test_kind_sca_dispatches_lazily_and_refuses_smoother_options(capsys, monkeypatch):
+    import types
+
+    import mus_verify.cli.gate as gate_cli
+
+    calls = []
+    fake = types.ModuleType("fake_sca_gate")
+    fake.run_from_cli = lambda args: calls.append(args.target) or 0
+    monkeypatch.setitem(sys.modules, "fake_sca_gate", fake)
+    monkeypatch.setattr(gate_cli, "SCA_MODULE", "fake_sca_gate")
+    code, _, _ = run(capsys, "gate", "some/certifier.py:certify", "--kind", "sca")
+    assert code == 0 and calls == ["some/certifier.py:certify"]
+    code, _, err = run(capsys, "gate", "some/certifier.py:certify", "--kind", "sca", "--n", "4")
+    assert code == 2 and "--n" in err and "--kind sca" in err
+    monkeypatch.setattr(gate_cli, "SCA_MODULE", "mus_verify.no_such_sca_gate_module")
+    code, out, err = run(capsys, "gate", "some/certifier.py:certify", "--kind", "sca", "--json")
+    assert code == 2 and "not available" in err and json.loads(out)["ok"] is False

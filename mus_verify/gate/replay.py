@@ -35,6 +35,7 @@ from ..results import jsonable
 
 __all__ = ["replay", "recorded_settings"]
 
+
 def recorded_settings(settings: Any) -> dict[str, Any]:
     """What ``data["gate"]`` records of the settings a counterexample was found with: every field, as JSON."""
     return {f.name: jsonable(getattr(settings, f.name)) for f in fields(settings)}
@@ -107,7 +108,10 @@ def _rerun(factory: Any, target: Any, settings: Any, configs: list, prop: str, n
             outcome = ACTIVE[name](ctx)
         if prop not in ACTIVE:
             outcome = next(o for o in watch_outcomes(ctx) if o.name == prop)
-    except (Exception, SystemExit) as exc:  # implementation errors arrive as ImplementationError inside; this is the gate itself
+    except SystemExit as exc:  # only user code exits; the gate's subject lets it through
+        return Replay(ReplayStatus.NOT_REPLAYED, f"could not replay: the implementation called sys.exit ({type(exc).__name__}: {exc.code!r}); "
+                                                 f"an exit is not {prop}'s own check failing")
+    except Exception as exc:  # implementation errors arrive as ImplementationError inside; this is the gate itself
         return Replay(ReplayStatus.NOT_REPLAYED, f"could not replay: the gate could not judge {prop}: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}")
     finally:
         torch.set_num_threads(threads)

@@ -109,7 +109,10 @@ class Counterexample:
         return replay_outcome(self, **named)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "summary": self.summary, "data": jsonable(self.data), "replayer": self.replayer}
+        from .replaying import _REPLAYERS
+
+        replayer = self.replayer or _REPLAYERS.get(self.kind)  # a kind registered after this object was made
+        return {"kind": self.kind, "summary": self.summary, "data": jsonable(self.data), "replayer": replayer}
 
 
 @dataclass(frozen=True)

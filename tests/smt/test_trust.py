@@ -116,7 +116,7 @@ LEAKS = f"{HERE / 'backend_dependent.py'}:LEAKS_OUTSIDE_Z3"
 REVERSED = f"{HERE / 'backend_dependent.py'}:REVERSED_OUTSIDE_Z3"
 
 
-@pytest.mark.parametrize("prop", ["marginals", "lipschitz"])
+@pytest.mark.parametrize("prop", ["marginals", "lipschitz", "stability"])
 def test_a_z3_proof_the_exact_reference_contradicts_is_refuted_with_the_exact_witness(prop):
     # Old code: PROVED. Z3 sees plain MuS; the exact semantics keeps feature 0 in every mask.
     result = prove(prop, LEAKS, 2, 4, "1/4")
@@ -125,8 +125,11 @@ def test_a_z3_proof_the_exact_reference_contradicts_is_refuted_with_the_exact_wi
     data = result.counterexample.data
     if prop == "marginals":
         assert data["observed"]["marginals"][0] == 1
-    else:
+    elif prop == "lipschitz":
         assert data["edge"] == 0 and data["observed"]["jump"] > Fraction(1, 4)
+    else:  # the fractional-knapsack classifier: gap 1 certifies radius 1, and flipping feature 0 loses class 0
+        observed = data["observed"]
+        assert observed["radius"] >= observed["distance"] == 1 and observed["f(hide(x, beta))"][0] <= observed["f(hide(x, beta))"][1]
     assert result.counterexample.replay()
 
 

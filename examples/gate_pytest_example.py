@@ -7,10 +7,12 @@
 The plugin is installed with mus-verify (entry point ``pytest11``); the
 ``mus_gate`` fixture fails a test with the gate's counterexamples. The
 strategies in ``mus_verify.strategies`` drive your own property tests.
+Targets are named by absolute paths built from this file's location, so the
+tests pass from any working directory; ``--mus-gate-profile`` on the command
+line overrides the profile the tests pin.
 """
 
 import pathlib
-import sys
 
 import pytest
 import torch
@@ -19,8 +21,10 @@ from hypothesis import given
 from mus_verify import lqv, smooth
 from mus_verify.strategies import inputs, lambdas, masks, seed_vectors, truth_table_classifiers
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from gate_correct import factory  # noqa: E402  (your implementation)
+from mus_verify.gate import load_target
+
+HERE = pathlib.Path(__file__).resolve().parent
+factory = load_target(f"{HERE / 'gate_correct.py'}:factory")  # your implementation
 
 
 @pytest.mark.mus_gate(profile="quick")
@@ -31,11 +35,11 @@ def test_my_mus_keeps_every_guarantee(mus_gate):
 
 @pytest.mark.mus_gate(profile="quick", strict=True)
 def test_my_mus_is_the_reference_lqv(mus_gate):
-    mus_gate("examples/gate_module.py:MuSModule")
+    mus_gate(f"{HERE / 'gate_module.py'}:MuSModule")
 
 
 def test_the_buggy_radius_is_caught(mus_gate):
-    report = mus_gate.report("examples/gate_buggy.py:factory", profile="quick")
+    report = mus_gate.report(f"{HERE / 'gate_buggy.py'}:factory", profile="quick")
     assert not report.ok and [r.name for r in report.refuted] == ["certificate"]
 
 

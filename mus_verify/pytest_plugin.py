@@ -17,11 +17,14 @@ holds, and the :class:`~mus_verify.gate.report.GateReport` is returned::
         mus_gate("mypkg.smoothing:factory")
 
 ``mus_gate.report(impl)`` returns the report without failing. Settings come,
-in increasing priority, from the command line (``--mus-gate-profile``,
-``--mus-gate-strict``, ``--mus-gate-seed``), the ``mus_gate`` marker's
-keyword arguments and the fixture call's keyword arguments (any
+in increasing priority, from the ``mus_gate`` marker's keyword arguments, the
+fixture call's keyword arguments (any
 :class:`~mus_verify.gate.configs.GateSettings` field: ``profile``, ``strict``,
-``seed``, ``ns``, ``qs``, ``lams``, ``properties``, ``adapter``).
+``seed``, ``ns``, ``qs``, ``lams``, ``properties``, ``adapter``, ``threads``,
+``deployed``, ``time_budget``) and the command line (``--mus-gate-profile``,
+``--mus-gate-strict``, ``--mus-gate-seed``): an option given for the whole
+run, e.g. ``--mus-gate-profile=thorough`` in a nightly job, applies to every
+gated test, whatever profile the tests pin for their everyday run.
 
 Hypothesis profiles (defined in :mod:`mus_verify.strategies`):
 ``--hypothesis-profile=mus-ci`` (derandomised, no database: the same examples
@@ -64,13 +67,14 @@ def pytest_configure(config: Any) -> None:
 class GateFixture:
     """The ``mus_gate`` fixture's value: call it to gate (failing the test), or ``report()`` to inspect."""
 
-    def __init__(self, settings: dict[str, Any]) -> None:
-        self.settings = settings
+    def __init__(self, settings: dict[str, Any], forced: dict[str, Any] | None = None) -> None:
+        self.settings = {**settings, **(forced or {})}
+        self.forced = dict(forced or {})  # command-line options: they win over the call's keywords too
 
     def report(self, implementation: Any, **overrides: Any) -> Any:
         from mus_verify.gate import gate
 
-        return gate(implementation, **{**self.settings, **overrides})
+        return gate(implementation, **{**self.settings, **overrides, **self.forced})
 
     def __call__(self, implementation: Any, **overrides: Any) -> Any:
         report = self.report(implementation, **overrides)
@@ -83,10 +87,11 @@ class GateFixture:
 def mus_gate(request: Any) -> GateFixture:
     """Gate a MuS implementation; fails the test with the first counterexample of every broken property."""
     settings: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
+        settings.update(marker.kwargs)
+    forced: dict[str, Any] = {}
     for field, option in _OPTIONS.items():
         value = request.config.getoption(option, None)
         if value is not None:
-            settings[field] = value
-    for marker in reversed(list(request.node.iter_markers(MARKER))):
-        settings.update(marker.kwargs)
-    return GateFixture(settings)
+            forced[field] = value
+    return GateFixture(settings, forced)

@@ -54,6 +54,32 @@ def test_hypothesis_ci_profile_loads_from_the_command_line(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_command_line_profile_overrides_markers_and_call_keywords(tmp_path):
+    """``--mus-gate-profile=thorough`` had no effect: a marker (or the call) pinning a profile won."""
+    test_file = tmp_path / "test_profiles.py"
+    test_file.write_text(textwrap.dedent(f"""
+        import pytest
+
+        @pytest.mark.mus_gate(profile="default", properties=("keep_rates",))
+        def test_marker_pinned(mus_gate):
+            assert mus_gate.settings["profile"] == "quick"
+            report = mus_gate.report({CORRECT!r}, profile="thorough")
+            assert report.settings.profile == "quick", report.settings
+            assert report.settings.properties == ("keep_rates",)
+    """))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", str(test_file), "-q", "-p", "no:cacheprovider", "--mus-gate-profile=quick", "--rootdir", str(tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_the_plugin_example_passes_from_another_directory(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "examples" / "gate_pytest_example.py"), "-q", "-p", "no:cacheprovider"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0 and "4 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
 @pytest.mark.slow
 def test_the_plugin_example_runs():
     proc = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "examples" / "gate_pytest_example.py"), "-q", "-p", "no:cacheprovider"], capture_output=True, text=True, cwd=ROOT)

@@ -66,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return emit_error(str(exc), wants_json)
     except MusVerifyError as exc:
         return emit_error(str(exc), wants_json)
+    except SystemExit as exc:  # from code a command ran (a user variant or target), never a result: not exit 0
+        return emit_error(f"the command was ended by SystemExit({exc.code!r}) raised by code it ran (sys.exit in a variant or target?); no result was produced", wants_json)
 
 
 def main_exit() -> None:

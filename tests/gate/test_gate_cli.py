@@ -214,3 +214,16 @@ def test_kind_sca_dispatches_lazily_and_refuses_smoother_options(capsys, monkeyp
     monkeypatch.setattr(gate_cli, "SCA_MODULE", "mus_verify.no_such_sca_gate_module")
     code, out, err = run(capsys, "gate", "some/certifier.py:certify", "--kind", "sca", "--json")
     assert code == 2 and "not available" in err and json.loads(out)["ok"] is False
+
+
+def test_a_system_exit_inside_a_command_is_an_error_not_exit_0(capsys, monkeypatch):
+    """cli.main used to return SystemExit's code (0 for sys.exit(0)) for any command: only argparse's own counts."""
+    import mus_verify.cli.gate as gate_cli
+
+    def exits(args):
+        raise SystemExit(0)
+
+    monkeypatch.setattr(gate_cli, "run_gate_command", exits)
+    code, out, err = run(capsys, "gate", CORRECT, "--json")
+    assert code == 2 and "SystemExit(0)" in err and json.loads(out)["ok"] is False
+    assert run(capsys, "gate", "--help")[0] == 0

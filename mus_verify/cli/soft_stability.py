@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--eps", default="1/10", help="SCA accuracy ε (default 1/10)")
     parser.add_argument("--delta", default="1/10", help="SCA failure probability δ (default 1/10)")
     parser.add_argument("--level", default="1/1000", help="level of the binomial test on the miss count (default 1/1000)")
-    parser.add_argument("--backend", choices=("torch", "exact"), default="torch", help="evaluate SCA through torch_backend.MuS (default) or the exact table")
+    parser.add_argument("--backend", choices=("exact", "torch"), default="exact", help="evaluate SCA's samples on the exact vote table (default) or through torch_backend.MuS (same g, slower: q forwards per sample)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the split, training, seed vector and SCA draws (default 0)")
     parser.add_argument("--max-points", type=int, default=None, help="test points (default: all)")
     parser.add_argument("--out", required=True, help="output folder (soft_stability.png, soft_stability.json, summary.md)")

@@ -32,7 +32,6 @@ _EXPORTS = {
     "hoeffding_samples": ".bounds",
     "clopper_pearson": ".bounds",
     "UniformSupersetSampler": ".sampler",
-    "sca": ".sca",
     "SCAEstimate": ".sca",
 }
 

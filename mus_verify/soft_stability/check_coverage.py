@@ -23,7 +23,8 @@ import time
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
-from ..results import CheckResult, Counterexample, Verdict
+from ..results import CheckResult, Verdict
+from ._kinds import counterexample
 from .bounds import binomial_miss_probability, binomial_upper_tail, hoeffding_guarantees, hoeffding_miss_bound, hoeffding_samples
 from .families import Case, case_table, smoothed_cases
 from .rates import stability_rate
@@ -74,7 +75,7 @@ def check_coverage(
     if not hoeffding_guarantees(N, eps, delta):
         data = {"n_samples": N, "eps": eps, "delta": delta, "required": hoeffding_samples(eps, delta), "hoeffding_bound": str(hoeffding_miss_bound(N, eps))}
         summary = f"N = {N} samples for ε = {eps}, δ = {delta}: two-sided Hoeffding gives 2·exp(−2Nε²) = {float(hoeffding_miss_bound(N, eps)):.4f} > δ (needs N >= {data['required']})"
-        return CheckResult("soft-stability-coverage", Verdict.REFUTED, "exact", 1, params, Counterexample("soft-stability-sample-size", summary, data), None, summary, time.perf_counter() - started, {})
+        return CheckResult("soft-stability-coverage", Verdict.REFUTED, "exact", 1, params, counterexample("soft-stability-sample-size", summary, data), None, summary, time.perf_counter() - started, {})
     cases = _select(seed, max_cases)
     if not cases:
         return CheckResult("soft-stability-coverage", Verdict.VACUOUS, "sampled", 0, params, None, None, "no case with τ in the informative range", time.perf_counter() - started, {})
@@ -97,7 +98,7 @@ def check_coverage(
     if failure is not None:
         summary = (f"{failure['case']} at α={failure['alpha']}, r={failure['r']}: {failure['misses']} of {seeds} intervals miss τ = {failure['tau']} "
                    f"(exact miss probability {float(failure['miss_probability']):.4f}; P(Bin >= misses) = {float(failure['p_value']):.3g} < {float(threshold):.3g})")
-        return CheckResult("soft-stability-coverage", Verdict.REFUTED, "sampled", runs, params, Counterexample("soft-stability-coverage", summary, failure), None, summary, time.perf_counter() - started, details)
+        return CheckResult("soft-stability-coverage", Verdict.REFUTED, "sampled", runs, params, counterexample("soft-stability-coverage", summary, failure), None, summary, time.perf_counter() - started, details)
     worst = min(row["p_value"] for row in per_case)
     message = f"{runs} SCA runs over {len(cases)} cases: misses {[row['misses'] for row in per_case]} all within the binomial law (smallest p-value {float(worst):.3g} >= {float(threshold):.3g})"
     return CheckResult("soft-stability-coverage", Verdict.NO_COUNTEREXAMPLE, "sampled", runs, params, None, None, message, time.perf_counter() - started, details)

@@ -26,7 +26,8 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
 from ..certificates import certified_radius, top_two
-from ..results import CheckResult, Counterexample, Verdict
+from ..results import CheckResult, Verdict
+from ._kinds import counterexample
 from .families import Case, case_table, smoothed_cases
 from .rates import NO_CLASS, shell_counts, stability_rate
 
@@ -97,7 +98,7 @@ def check_exact(
         data = {**case.data(), **info}
         summary = (f"{case.label} ({case.mode}, n={case.n}, q={case.q}, λ={case.lam}): the {rule_name} radius {info['claimed_radius']} at α={info['alpha']} "
                    f"claims τ_{info['r']} = 1 ({info['direction']}), but τ_{info['r']} = {info['tau']}")
-        return CheckResult("soft-stability-exact", Verdict.REFUTED, "exhaustive", pairs, params, Counterexample("soft-stability-hard-radius", summary, data), None, summary, elapsed, details)
+        return CheckResult("soft-stability-exact", Verdict.REFUTED, "exhaustive", pairs, params, counterexample("soft-stability-hard-radius", summary, data), None, summary, elapsed, details)
     if certificates == 0:
         return CheckResult("soft-stability-exact", Verdict.VACUOUS, "exhaustive", 0, params, None, None, "no α with a unique class: nothing certified", elapsed, details)
     message = f"{pairs} (α, r) rate identities and {certificates} certificates ({nontrivial} with radius >= 1) hold exactly; min slack R* − radius = {tightest}"

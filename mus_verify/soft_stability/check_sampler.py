@@ -22,7 +22,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..results import CheckResult, Counterexample, Verdict
+from ..results import CheckResult, Verdict
+from ._kinds import counterexample
 from .perturbations import delta_size, free_positions, shell_sizes, supersets
 from .sampler import IntegerSource, UniformSupersetSampler, exact_law
 
@@ -113,13 +114,13 @@ def check_sampler(factory: SamplerFactory = UniformSupersetSampler, *, seed: int
     progress(1)
     if wrong is not None:
         summary = f"{name}: at n={wrong['n']}, α={wrong['alpha']}, r={wrong['r']} the state {wrong['state']} has probability {wrong['probability']}, not {wrong['expected']}"
-        return CheckResult("soft-stability-sampler", Verdict.REFUTED, "exhaustive", exact_cases, params, Counterexample("soft-stability-sampler-law", summary, wrong), None, summary, time.perf_counter() - started, {})
+        return CheckResult("soft-stability-sampler", Verdict.REFUTED, "exhaustive", exact_cases, params, counterexample("soft-stability-sampler-law", summary, wrong), None, summary, time.perf_counter() - started, {})
     cells, tests, failed = _fit_part(factory, seed)
     progress(1)
     details = {"exact_laws": exact_cases, "fit_tests": [{k: v for k, v in t.items() if k not in ("counts", "probabilities")} for t in tests]}
     if failed is not None:
         summary = f"{name}: χ² test '{failed['test']}' has p = {failed['p_value']:.3g} < {FALSE_ALARM} ({failed['outside']} draws outside the support)"
-        return CheckResult("soft-stability-sampler", Verdict.REFUTED, "sampled", exact_cases + cells, params, Counterexample("soft-stability-sampler-fit", summary, failed), None, summary, time.perf_counter() - started, details)
+        return CheckResult("soft-stability-sampler", Verdict.REFUTED, "sampled", exact_cases + cells, params, counterexample("soft-stability-sampler-fit", summary, failed), None, summary, time.perf_counter() - started, details)
     p_values = ", ".join(f"{t['p_value']:.3g}" for t in tests)
     message = f"exact law uniform on Δ_r in {exact_cases} (n, α, r) cases; χ² p-values {p_values} (threshold {FALSE_ALARM})"
     return CheckResult("soft-stability-sampler", Verdict.VERIFIED, "exhaustive", exact_cases, params, None, None, message, time.perf_counter() - started, details)

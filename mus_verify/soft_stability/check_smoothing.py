@@ -32,7 +32,8 @@ import numpy as np
 from ..certificates import top_two
 from ..exhaustive.classifiers import from_spec
 from ..exhaustive.inputs import worst_case_input
-from ..results import CheckResult, Counterexample, Verdict
+from ..results import CheckResult, Verdict
+from ._kinds import counterexample
 from .families import base_tables
 from .rates import NO_CLASS, ScoreTable, shell_counts, smooth_iid
 from .theory import fourier_sums, m_matrix_apply, mobius, popcounts, reach_counts, smooth_iid_direct, spectral_weights
@@ -131,7 +132,7 @@ def check_smoothing(
                 if failure is not None:
                     data = {"classifier": dict(classifier.spec), "n": n, "lam": lam, "x": worst_case_input(n).tolist(), "g_numerators": np.asarray(g.numerators, dtype=object).tolist(), "g_denominator": g.denominator, **failure}
                     summary = f"{classifier!r}, n={n}, λ={lam}: statement '{failure['statement']}' fails " + ", ".join(f"{k}={v}" for k, v in failure.items() if k not in ("statement",))
-                    return CheckResult("soft-stability-smoothing", Verdict.REFUTED, "exhaustive", identities + pairs, params, Counterexample("soft-stability-smoothing", summary, data), None, summary, time.perf_counter() - started, {})
+                    return CheckResult("soft-stability-smoothing", Verdict.REFUTED, "exhaustive", identities + pairs, params, counterexample("soft-stability-smoothing", summary, data), None, summary, time.perf_counter() - started, {})
         progress(1)
     message = f"{tables} smoothed tables: tensor, Möbius and ±1-basis identities on every subset, and the §3.3 bounds on {pairs} (α, r) pairs, exactly"
     return CheckResult("soft-stability-smoothing", Verdict.VERIFIED, "exhaustive", identities + pairs, params, None, None, message, time.perf_counter() - started, {"tables": tables, "bound_pairs": pairs})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..checks.registry import CheckSpec, register
 from ..results import register_replayer
+from ._kinds import REPLAYERS
 
 _PACKAGE = "mus_verify.soft_stability"
 
@@ -31,11 +32,5 @@ register(CheckSpec(
     target=f"{_PACKAGE}.check_smoothing:run",
     options=("n", "seed", "classes", "classifiers"),
 ))
-register_replayer("soft-stability-hard-radius", f"{_PACKAGE}.check_exact:replay_hard_radius")
-register_replayer("soft-stability-sampler-law", f"{_PACKAGE}.check_sampler:replay_law")
-register_replayer("soft-stability-sampler-fit", f"{_PACKAGE}.check_sampler:replay_fit")
-register_replayer("soft-stability-coverage", f"{_PACKAGE}.check_coverage:replay_coverage")
-register_replayer("soft-stability-sample-size", f"{_PACKAGE}.check_coverage:replay_sample_size")
-register_replayer("soft-stability-smoothing", f"{_PACKAGE}.check_smoothing:replay_smoothing")
-register_replayer("soft-stability-gate", f"{_PACKAGE}.gate:replay_gate")
-register_replayer("soft-stability-misses", f"{_PACKAGE}.study:replay_misses")
+for _kind, _target in REPLAYERS.items():
+    register_replayer(_kind, _target)

@@ -36,7 +36,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..errors import InvalidArgument
-from ..results import CheckResult, Counterexample, Verdict
+from ..results import CheckResult, Verdict
+from ._kinds import counterexample
 from .bounds import binomial_miss_probability, binomial_upper_tail, hoeffding_samples
 from .check_coverage import LEVEL, _select
 from .check_sampler import FALSE_ALARM, chi_square
@@ -92,8 +93,8 @@ def _call(certifier: Callable[..., Any], table: ScoreTable, alpha: int, r: int, 
 
 
 def _result(name: str, verdict: Verdict, cases: int, message: str, started: float, data: dict[str, Any] | None = None, details: dict[str, Any] | None = None) -> CheckResult:
-    counterexample = Counterexample("soft-stability-gate", message, {"property": name, **(data or {})}) if verdict is Verdict.REFUTED else None
-    return CheckResult(name, verdict, "black-box", cases, {"eps": EPS, "delta": DELTA, "quantified_over": "certifier calls"}, counterexample, None, message, time.perf_counter() - started, details or {})
+    found = counterexample("soft-stability-gate", message, {"property": name, **(data or {})}) if verdict is Verdict.REFUTED else None
+    return CheckResult(name, verdict, "black-box", cases, {"eps": EPS, "delta": DELTA, "quantified_over": "certifier calls"}, found, None, message, time.perf_counter() - started, details or {})
 
 
 def gate_certifier(certifier: Callable[..., Any], *, seed: int = 0, seeds: int = 25, properties: Sequence[str] | None = None) -> list[CheckResult]:

@@ -8,8 +8,8 @@ as the report) and, for r = 1..R:
 * the exact τ_r of the smoothed classifier g (n <= 16: all 2^n masks enumerated,
   :class:`~.rates.ScoreTable` of exact vote counts) and its exact hard radius R*;
 * the SCA estimate τ̂_r at (ε, δ) with its Hoeffding and Clopper–Pearson intervals,
-  evaluated through the fast path ``torch_backend.MuS`` (same seed vector), or through
-  the exact table with ``--backend exact``;
+  its samples evaluated on the exact vote table (default), or through the fast path
+  ``torch_backend.MuS`` with the same seed vector (``--backend torch``: q forwards per sample);
 * MuS's certified radius ⌈gap/(2λ)⌉ − 1 for the same explanation.
 
 Where τ_r is exact, each interval τ̂ ± ε that misses it is marked, and the miss count is
@@ -56,13 +56,14 @@ def poisson_binomial_tail(probabilities: list[Fraction], k: int) -> Fraction:
 
 
 def _explain(table: Any, target: int, size: int) -> int:
-    scores = table.shapley(target)
-    order = np.argsort(-scores, kind="stable")
-    return int(sum(1 << int(i) for i in order[:size]))
+    """Top ``size`` groups by exact Shapley value of the smoothed class (integer numerators; ties to the lower index)."""
+    scores = [int(v) for v in table.shapley_numerators(target)]
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    return int(sum(1 << i for i in order[:size]))
 
 
 def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r_max: int = 5, eps: Any = "1/10", delta: Any = "1/10", seed: int = 0,
-              max_points: int | None = None, backend: str = "torch", level: Any = "1/1000", show_progress: bool = True) -> tuple[CheckResult, dict[str, Any]]:
+              max_points: int | None = None, backend: str = "exact", level: Any = "1/1000", show_progress: bool = True) -> tuple[CheckResult, dict[str, Any]]:
     from ..report.datasets import load
     from ..report.enumeration import MAX_ENUMERATION_GROUPS, vote_table
     from ..report.training import train
@@ -133,15 +134,15 @@ def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r
     (out / "soft_stability.json").write_text(json.dumps(document, indent=1, ensure_ascii=False))
     figure = _plot(summary, rows, r_max, out, dataset_name, lam, eps, delta)
     _write_summary(out, params, summary, rows, figure)
-    counterexample = None
+    found = None
     if verdict is Verdict.REFUTED:
-        from ..results import Counterexample
+        from ._kinds import counterexample
 
-        counterexample = Counterexample("soft-stability-misses", f"{misses} of {runs} intervals miss the exact τ_r: P(>= {misses}) = {float(p_value):.3g} < {float(level)}",
+        found = counterexample("soft-stability-misses", f"{misses} of {runs} intervals miss the exact τ_r: P(>= {misses}) = {float(p_value):.3g} < {float(level)}",
                                         {"probabilities": probabilities, "misses": misses, "level": level})
     message = (f"{count} test points × r = 1..{r_max}: {misses} of {runs} intervals τ̂ ± ε miss the exact τ_r (expected {float(sum(probabilities)):.2f}); "
                f"P(>= {misses} misses) = {float(p_value):.3g} ({'<' if verdict is Verdict.REFUTED else '>='} level {float(level)}); written to {out}")
-    result = CheckResult(f"soft-stability:{dataset_name}", verdict, "sampled", runs, params, counterexample, None, message, time.perf_counter() - started,
+    result = CheckResult(f"soft-stability:{dataset_name}", verdict, "sampled", runs, params, found, None, message, time.perf_counter() - started,
                          {"out": str(out), "figure": figure.name, **jsonable(summary)})
     return result, document
 

@@ -110,7 +110,7 @@ def assert_gate_passes(implementation: Any, **settings: Any) -> Any:
 
 
 def _tuples(settings: dict[str, Any]) -> dict[str, Any]:
-    for key in ("ns", "qs", "lams", "properties"):
+    for key in ("ns", "qs", "lams", "properties", "deployed"):
         if key in settings and settings[key] is not None and not isinstance(settings[key], tuple):
             value = settings[key]
             settings[key] = tuple(value) if isinstance(value, (list, set, frozenset)) else (value,)

@@ -144,7 +144,7 @@ class GateSettings:
     # torch intra-op threads of the main run (None: leave as is); restored afterwards. One by default:
     # the gate's tensors are tiny. thread_consistency compares 1 with several threads either way.
     threads: int | None = 1
-    # deployed configurations "n,q,lam" (or (n, q, lam) tuples) added to the matrix (--config)
+    # deployed configurations "n,q,lam" (or (n, q, lam) tuples) added to the matrix (--config); kept as "n,q,k/q"
     deployed: tuple[Any, ...] = ()
     # seconds for the whole run; what is left unjudged when it is spent is UNKNOWN (None: no budget)
     time_budget: float | None = DEFAULT_TIME_BUDGET
@@ -164,7 +164,9 @@ class GateSettings:
             budget = self.time_budget
             if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not math.isfinite(budget) or budget <= 0:
                 raise InvalidArgument("--time-budget", budget, "a positive number of seconds")
-        object.__setattr__(self, "deployed", tuple(parse_config(c) for c in self.deployed))
+        # Normalised to "n,q,k/q" strings: validated here, and they survive a JSON round trip (replay).
+        deployed = (self.deployed,) if isinstance(self.deployed, str) else tuple(self.deployed)
+        object.__setattr__(self, "deployed", tuple("{0},{1},{2}/{1}".format(*parse_config(c)) for c in deployed))
 
     @property
     def plan(self) -> Profile:
@@ -266,7 +268,7 @@ def build_configs(settings: GateSettings) -> list[GateConfig]:
                 for n in ns:
                     shapes.append((n, q, k, 2 + count % 3, "requested"))
                     count += 1
-    for n, q, k in settings.deployed:
+    for n, q, k in map(parse_config, settings.deployed):
         shapes.append((n, q, k, 3, "deployed (--config)"))
     if len(shapes) > MAX_CONFIGS:
         raise InvalidArgument("--n/--q/--lam/--config", f"{len(shapes)} configurations", f"at most {MAX_CONFIGS} configurations per run (each takes seconds); run several gates instead")

@@ -103,3 +103,15 @@ def test_progress_is_reported_with_a_total():
     seen = []
     gate_runner.run_gate(CORRECT, GateSettings(profile="quick", properties=("determinism", "keep_rates")), progress=lambda d, t, label: seen.append((d, t, label)))
     assert seen[0] == (0, len(seen) - 1, seen[0][2]) and seen[-1][0] == seen[-1][1] and all(t == seen[-1][1] for _, t, _ in seen)
+
+
+def test_deployed_settings_survive_the_json_round_trip_of_a_replay():
+    from mus_verify.gate.replay import recorded_settings
+
+    settings = GateSettings(profile="quick", deployed=[(12, 16, "1/4"), "20,8,2/8"])
+    assert settings.deployed == ("12,16,4/16", "20,8,2/8")
+    recorded = json.loads(json.dumps(recorded_settings(settings)))
+    again = GateSettings(**{k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()})
+    assert build_configs(again) == build_configs(settings)
+    assert gate.__module__ == "mus_verify.gate"  # gate(..., deployed="n,q,lam") takes one string too
+    assert GateSettings(deployed="20,8,2/8").deployed == ("20,8,2/8",)

@@ -111,6 +111,14 @@ class Subject:
         self.masking = Watch()
         self.inputs = Watch()
         self.copies = Watch()
+        # Set once an output (declared float32/float64) is not made of float16 numbers: from then on this
+        # implementation is not judged as computing in float16 (tolerance.precision_of), so exact dyadic
+        # outputs of a float64 implementation (e.g. i.i.d. weights at λ = 1/4) never get float16 slack.
+        self.beyond_float16 = False
+        # Set once a call returned the float16 rounding of the float64 average of what its base said (rows
+        # taken input-major or copy-major), where that average is not made of float16 numbers: the
+        # implementation averages in float16.
+        self.float16_evidence = False
         # False while a property compares calls as a caller makes them (no RNG reset in between).
         self.restore_rng = True
 
@@ -196,7 +204,11 @@ class Instance:
         if output.dtype.kind != "f":
             raise subject._broken(observation, f"smoothed(x, alpha) returned dtype {dtype_name}; expected a float tensor of probabilities")
         observation.output, observation.output_dtype = output.astype(np.float64), dtype_name
-        grain = tolerance.exact_grain(self.classifier.resolution, self.config.q)
+        if not subject.beyond_float16 and not tolerance.float16_numbers(output):
+            subject.beyond_float16 = True
+        if not (subject.beyond_float16 or subject.float16_evidence) and observation.rows is not None and observation.rows.shape[0]:
+            subject.float16_evidence = tolerance.float16_average_seen(output, self.classifier.probabilities(observation.rows))
+        grain = tolerance.exact_grain(self.classifier.resolution, self.config.q) if subject.float16_evidence and not subject.beyond_float16 else None
         working = tolerance.working_dtype([tolerance.precision_of(output, dtype_name, grain), *observation.row_dtypes])
         tol = tolerance.atol(working, self.config.q)
         g = observation.output

@@ -15,7 +15,10 @@ same arithmetic gets the same tolerance whatever dtype it is handed back in
 not all multiples of 2^-24, were computed in float32 and cast up; float32 or
 float64 outputs that are all float16 numbers, and not all multiples of the
 grain an exact average would have (:func:`exact_grain`), were computed in
-float16. For q = 64:
+float16, once the same implementation has been seen averaging in float16
+(:func:`float16_average_seen`) and as long as it has returned nothing but
+float16 numbers (a float64 implementation's dyadic outputs are exact, not
+rounded: the subject remembers both). For q = 64:
 
 =========  ==========  ============
 dtype      eps         atol (q=64)
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-__all__ = ["EPS", "working_dtype", "precision_of", "exact_grain", "atol", "describe"]
+__all__ = ["EPS", "working_dtype", "precision_of", "exact_grain", "float16_numbers", "float16_average_seen", "atol", "describe"]
 
 EPS: dict[str, float] = {"float64": 2.0**-52, "float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7}
 # Unknown or non-float dtypes are judged as float64 (integer outputs are exact).
@@ -57,6 +60,50 @@ def working_dtype(dtypes: Iterable[str]) -> str:
         if name in EPS and EPS[name] > EPS[worst]:
             worst = name
     return worst
+
+
+def float16_numbers(values: Any) -> bool:
+    """Whether every (finite) value is exactly a float16 number.
+
+    >>> import numpy as np
+    >>> float16_numbers(np.array([0.25, 0.5])), float16_numbers(np.array([1 / 3]))
+    (True, False)
+    """
+    import numpy as np
+
+    array = np.asarray(values, dtype=np.float64)
+    array = array[np.isfinite(array)]
+    return bool(np.array_equal(array.astype(np.float16).astype(np.float64), array))
+
+
+def float16_average_seen(output: Any, base_outputs: Any) -> bool:
+    """Evidence of float16 averaging: ``output`` (B, m) is made of float16 numbers and is within float16
+    rounding of the float64 means of ``base_outputs`` (the R = B·N rows the base answered, taken
+    input-major or copy-major), which are not.
+
+    A float64 implementation never gives this (its output is the mean itself, or a weighted mean that
+    is no float16 rounding of it), so only then are its other float16-valued outputs judged as float16.
+
+    >>> import numpy as np
+    >>> rows = np.array([[0.25, 0.75], [0.5, 0.5], [1.0, 0.0]])
+    >>> float16_average_seen(rows.mean(axis=0).astype(np.float16)[None], rows), float16_average_seen(rows.mean(axis=0)[None], rows)
+    (True, False)
+    """
+    import numpy as np
+
+    output = np.asarray(output, dtype=np.float64)
+    output = output.reshape(1, -1) if output.ndim == 1 else output
+    base_outputs = np.asarray(base_outputs, dtype=np.float64)
+    b, m = output.shape
+    if base_outputs.ndim != 2 or base_outputs.shape[1] != m or base_outputs.shape[0] % b or not np.all(np.isfinite(output)):
+        return False
+    if not float16_numbers(output):
+        return False
+    n_rows = base_outputs.shape[0] // b
+    for mean in (base_outputs.reshape(b, n_rows, m).mean(axis=1), base_outputs.reshape(n_rows, b, m).mean(axis=0)):
+        if not float16_numbers(mean) and np.abs(output - mean).max() <= atol("float16", n_rows):
+            return True
+    return False
 
 
 def exact_grain(resolution: int | None, q: int) -> float:

@@ -36,3 +36,27 @@ def test_without_a_grain_float16_is_never_inferred():
 
 def test_grain_is_the_dyadic_part_of_q():
     assert exact_grain(16, 22) == 1 / 32 and exact_grain(16, 64) == 1 / 1024 and exact_grain(None, 3) == 1 / 16
+
+
+def test_float16_averaging_is_recognised_from_the_base_outputs_in_either_row_order():
+    from mus_verify.gate.tolerance import float16_average_seen
+
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 17, size=(2 * 3, 4)) / 16.0  # B = 2 inputs, N = 3 copies each, m = 4
+    by_input = base.reshape(2, 3, 4).mean(axis=1)
+    by_copy = base.reshape(3, 2, 4).mean(axis=0)
+    assert float16_average_seen(by_input.astype(np.float16).astype(np.float64), base)
+    assert float16_average_seen(by_copy.astype(np.float16).astype(np.float64), base)
+    assert not float16_average_seen(by_input, base)  # exact float64 averages are no evidence
+
+
+def test_exact_dyadic_weights_of_a_float64_implementation_keep_float64_tolerance():
+    # i.i.d. Bernoulli(1/4) weights (3^b / 4^n) are float16 numbers at n = 4; on this configuration alone
+    # they were taken for float16 arithmetic, which made every mask set "uniform" and keep_rates false-alarm.
+    import pathlib
+
+    from mus_verify.gate import gate
+
+    impl = pathlib.Path(__file__).resolve().parent / "impls" / "valid.py"
+    report = gate(f"{impl}:iid_bernoulli", profile="quick", ns=(4,), qs=(300,), lams=("75/300",), properties=("keep_rates", "lipschitz"))
+    assert not report.refuted, report.render()

@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 
 from .._validation import as_fraction
 from ..errors import InternalError
-from ..results import Verdict
+from ..results import Verdict, register_replayer
 from ._results import Tally
 from .check_theorems import THEOREM_SUMMARIES, _confirmed
 from .domains import bounded_models_for, joints_for
@@ -141,3 +141,6 @@ def replay_duplicate(data: Mapping[str, Any]) -> bool:
     joint, f, f_prime = _duplicate_example()
     A = by_name(data["summary"], 4)
     return apply(A, game(f, x, Conditional(joint))) != apply(A, game(f_prime, x, Conditional(joint)))
+
+
+register_replayer("removal-duplicate", "mus_verify.removal.check_conditional:replay_duplicate")

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
 from .._validation import as_fraction
-from ..results import Verdict
+from ..results import Verdict, register_replayer
 from ._results import Tally
 from .norms import (infinity_to_two_squared, one_inf_squared, row_l1, semivalue_spectral_squared,
                     spectral_squared, spectral_squared_closed_form)
@@ -215,3 +215,8 @@ def replay_infinity_norm(data: Mapping[str, Any]) -> bool:
     A = by_name(data["summary"], int(data["d"]))
     value = infinity_to_two_squared(A, max_d=4)[0] if int(data["d"]) <= 4 else None
     return value is not None and value != as_fraction(data["expected"], "expected")
+
+
+register_replayer("removal-operator-claim", "mus_verify.removal.check_operators:replay_claim")
+register_replayer("removal-infinity-norm", "mus_verify.removal.check_operators:replay_infinity_norm")
+register_replayer("removal-lemma-c1", "mus_verify.removal.check_operators:replay_lemma_c1")

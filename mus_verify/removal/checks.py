@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any, Mapping
 
 from ..checks.registry import CheckConfig, CheckSpec, Progress, register
-from ..results import CheckResult, register_replayer
+from ..results import CheckResult
 
 __all__ = ["CHECKS"]
 
@@ -108,9 +108,3 @@ CHECKS = (
 
 for _spec in CHECKS:
     register(_spec)
-
-register_replayer("removal-case", "mus_verify.removal.theorems:replay_case")
-register_replayer("removal-operator-claim", "mus_verify.removal.check_operators:replay_claim")
-register_replayer("removal-infinity-norm", "mus_verify.removal.check_operators:replay_infinity_norm")
-register_replayer("removal-lemma-c1", "mus_verify.removal.check_operators:replay_lemma_c1")
-register_replayer("removal-duplicate", "mus_verify.removal.check_conditional:replay_duplicate")

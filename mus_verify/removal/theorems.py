@@ -28,6 +28,7 @@ from typing import Any, Mapping, Sequence
 
 from .._validation import as_fraction
 from ..errors import InvalidArgument
+from ..results import register_replayer
 from .games import Conditional, Removal, game, removal_from_spec
 from .models import ExactModel, from_spec
 from .norms import one_inf_squared, spectral_squared, sqrt_upper
@@ -214,3 +215,6 @@ def judge_case(case: Mapping[str, Any]) -> Judgement:
 def replay_case(data: Mapping[str, Any]) -> bool:
     """True iff the case still violates its statement in exact arithmetic."""
     return not judge_case(data).holds
+
+
+register_replayer("removal-case", "mus_verify.removal.theorems:replay_case")

@@ -39,6 +39,7 @@ __all__ = [
     "binomial_pmf",
     "binomial_upper_tail",
     "binomial_miss_probability",
+    "upper_dyadic",
     "clopper_pearson",
     "hoeffding_interval",
     "CP_WIDEN",
@@ -124,6 +125,12 @@ def binomial_miss_probability(n_samples: int, tau: Any, eps: Any) -> Fraction:
     tau, eps = as_fraction(tau, "tau"), as_fraction(eps, "eps")
     pmf = binomial_pmf(n_samples, tau)
     return sum((pmf[i] for i in range(n_samples + 1) if abs(Fraction(i, n_samples) - tau) > eps), Fraction(0))
+
+
+def upper_dyadic(p: Fraction, bits: int = 64) -> Fraction:
+    """⌈p·2^bits⌉ / 2^bits >= p: a short rational upper bound (binomial tails are increasing in p,
+    so a test that refutes with the bound also refutes with p itself)."""
+    return Fraction(-((-p.numerator << bits) // p.denominator), 1 << bits)
 
 
 def hoeffding_interval(stable: int, n_samples: int, eps: Any) -> tuple[Fraction, Fraction]:

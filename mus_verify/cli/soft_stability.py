@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         epilog="exit codes: 0 the miss count is within the binomial law; 1 too many misses; 2 usage or environment error.",
     )
     parser.add_argument("--dataset", default="wine", help="wine, breast_cancer or digits (default wine; exact τ_r needs n <= 16 groups)")
-    parser.add_argument("--model", choices=("mus",), default="mus", help="the classifier whose τ_r is measured: the MuS-smoothed trained model (default)")
+    parser.add_argument("--model", choices=("mus", "base"), default="mus", help="whose τ_r: the MuS-smoothed model g (default) or the trained base model h (the paper's soft rates); the certified radius is always g's")
     parser.add_argument("--lam", default="8/64", help="λ = K/Q of training and smoothing (default 8/64)")
     parser.add_argument("--q", type=int, default=None, help="quantisation q (default: the Q of --lam)")
     parser.add_argument("--r-max", type=int, default=5, help="largest r (default 5)")

@@ -64,7 +64,7 @@ def _explain(table: Any, target: int, size: int) -> int:
 
 
 def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r_max: int = 5, eps: Any = "1/10", delta: Any = "1/10", seed: int = 0,
-              max_points: int | None = None, backend: str = "exact", level: Any = "1/1000", show_progress: bool = True) -> tuple[CheckResult, dict[str, Any]]:
+              max_points: int | None = None, backend: str = "exact", level: Any = "1/1000", show_progress: bool = True, model: str = "mus") -> tuple[CheckResult, dict[str, Any]]:
     from ..report.datasets import load
     from ..report.enumeration import MAX_ENUMERATION_GROUPS, vote_table
     from ..report.training import train
@@ -77,6 +77,10 @@ def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r
     level = Fraction(str(level))
     if backend not in ("torch", "exact"):
         raise InvalidArgument("--backend", backend, "torch or exact")
+    if model not in ("mus", "base"):
+        raise InvalidArgument("--model", model, "mus (the smoothed g) or base (the trained model h, as the paper's soft rates)")
+    if model == "base" and backend == "torch":
+        raise InvalidArgument("--backend", backend, "exact with --model base (the torch path smooths)")
     dataset = load(dataset_name, seed=seed)
     n, m_classes = dataset.n_groups, dataset.n_classes
     if n > MAX_ENUMERATION_GROUPS:
@@ -105,10 +109,13 @@ def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r
             alpha = _explain(votes, target, size)
             best = top_two(g.value(alpha))
             cert = certified_radius(best.gap, lam) if best.predicted is not None else -1
-            exact = rate_curve(g, alpha, r_max)
-            classifier = torch_mus_classifier(mus, x) if mus is not None else table_classifier(g)
+            measured = g
+            if model == "base":  # the paper's soft rates are of the unsmoothed model: its argmax at every mask
+                measured = ScoreTable(n, np.eye(m_classes, dtype=np.int64)[np.asarray(votes.base_classes, dtype=np.int64)], 1)
+            exact = rate_curve(measured, alpha, r_max)
+            classifier = torch_mus_classifier(mus, x) if mus is not None else table_classifier(measured)
             row: dict[str, Any] = {"index": index, "alpha": [i for i in range(n) if (alpha >> i) & 1], "predicted": best.predicted, "gap": best.gap,
-                                   "certified_radius": cert, "hard_radius": hard_radius(g, alpha), "r": []}
+                                   "certified_radius": cert, "hard_radius": hard_radius(measured, alpha), "r": []}
             for r in range(1, r_max + 1):
                 estimate = sca(classifier, alpha, r, eps=eps, delta=delta, seed=seed * 1_000_003 + index * 101 + r)
                 miss = estimate.misses(exact[r])
@@ -123,7 +130,7 @@ def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r
     p_delta = poisson_binomial_tail([delta] * runs, misses)
     verdict = Verdict.REFUTED if p_value < level else Verdict.NO_COUNTEREXAMPLE
     params = {"dataset": dataset_name, "n": n, "q": q, "lam": lam, "seed": seed, "seed_vector": seed_vector, "eps": eps, "delta": delta, "n_samples": N, "r_max": r_max,
-              "backend": backend, "level": level, "classifier": "MuS g, L_qv(λ), vote mode", "tie": "strict", "quantified_over": "SCA runs (test points × r), each against the exact τ_r"}
+              "backend": backend, "level": level, "classifier": "MuS g, L_qv(λ), vote mode" if model == "mus" else "base model h (argmax); certified radius of its MuS g", "model": model, "tie": "strict", "quantified_over": "SCA runs (test points × r), each against the exact τ_r"}
     summary = {"points": count, "runs": runs, "misses": misses, "expected_misses": float(sum(probabilities)), "p_value": float(p_value), "p_value_at_delta": float(p_delta),
                "mean_tau": [float(sum(row["r"][r - 1]["tau"] for row in rows) / max(1, count)) for r in range(1, r_max + 1)],
                "mean_estimate": [float(sum(row["r"][r - 1]["estimate"] for row in rows) / max(1, count)) for r in range(1, r_max + 1)],
@@ -172,14 +179,20 @@ def _plot(summary: dict[str, Any], rows: list[dict[str, Any]], r_max: int, out: 
     ax.set_title(f"{dataset}: stability rate vs r, λ = {lam}")
     ax.legend(fontsize=8)
     # one point: its exact curve, estimates with Hoeffding intervals, and its hard radius marked
-    row = max(rows, key=lambda rw: (rw["certified_radius"], -rw["index"]))
+    def value(v: Any) -> float:
+        return float(Fraction(str(v)))
+
+    # the point with the largest certificate among those whose τ_r drops below 1 by r_max (else any)
+    dropping = [rw for rw in rows if value(rw["r"][-1]["tau"]) < 1] or rows
+    row = max(dropping, key=lambda rw: (rw["certified_radius"], -rw["index"]))
     ax = axes[1]
-    taus = [1.0] + [float(e["tau"]) for e in row["r"]]
-    est = [float(e["estimate"]) for e in row["r"]]
+    taus = [1.0] + [value(e["tau"]) for e in row["r"]]
+    est = [value(e["estimate"]) for e in row["r"]]
     ax.plot(radii, taus, "o-", label="exact τ_r")
     ax.errorbar(radii[1:], est, yerr=float(eps), fmt="s", capsize=3, label="τ̂_r ± ε")
-    ax.axvline(row["certified_radius"] + 0.5, color="red", linestyle="--", label=f"certified radius {row['certified_radius']}")
-    ax.axvline(row["hard_radius"] + 0.5 if row["hard_radius"] <= r_max else r_max, color="grey", linestyle=":", label=f"exact hard radius {row['hard_radius']}")
+    ax.axvline(row["certified_radius"] + 0.5, color="red", linestyle="--", label=f"certified radius {row['certified_radius']}" + (" = exact hard radius" if row["hard_radius"] == row["certified_radius"] else ""))
+    if row["hard_radius"] != row["certified_radius"]:
+        ax.axvline(min(row["hard_radius"] + 0.5, r_max), color="grey", linestyle=":", label=f"exact hard radius {row['hard_radius']}")
     ax.set_xlabel("r")
     ax.set_ylim(-0.02, 1.12)
     ax.set_title(f"test point {row['index']}")
@@ -225,7 +238,7 @@ def run_from_cli(args: Any) -> int:
 
     apply_threads(getattr(args, "threads", None))
     result, document = run_study(args.dataset, Path(args.out), lam=args.lam, q=args.q, r_max=args.r_max, eps=args.eps, delta=args.delta, seed=args.seed,
-                                 max_points=args.max_points, backend=args.backend, level=args.level, show_progress=not args.json)
+                                 max_points=args.max_points, backend=args.backend, level=args.level, show_progress=not args.json, model=args.model)
     if not args.json:
         sys.stdout.write(render(document) + "\n")
     return emit([result], args.json, extra={"soft_stability": {"out": str(args.out), "summary": document["summary"]}})

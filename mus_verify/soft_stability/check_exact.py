@@ -33,7 +33,7 @@ from .rates import NO_CLASS, shell_counts, stability_rate
 
 __all__ = ["DEFAULT_CONFIGS", "check_exact", "run", "replay_hard_radius"]
 
-# (n, q, λ): n = 1, q = 2 holds the §3.2.5 boundary example; q = 100, λ = 29/100 is where int(λq)/q bites
+# (n, q, λ): n = 1, q = 2 holds the §3.2.5 boundary example; λ = 29/100 at q = 100 is the published float-truncation case
 DEFAULT_CONFIGS: tuple[tuple[int, int, str], ...] = ((1, 2, "1/2"), (2, 2, "1/2"), (3, 4, "1/4"), (4, 100, "29/100"), (6, 8, "3/8"), (8, 16, "4/16"))
 RadiusRule = Callable[[Any, Any], int]
 

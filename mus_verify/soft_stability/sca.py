@@ -66,7 +66,7 @@ class SCAEstimate:
     seed: int
     reference: int
     hoeffding: tuple[Fraction, Fraction]
-    clopper_pearson: tuple[float, float]
+    clopper_pearson: tuple[float, float] | None
     sampler: str
     tie: str
     masks: tuple[int, ...] | None = field(default=None, repr=False)
@@ -76,6 +76,8 @@ class SCAEstimate:
         tau = Fraction(tau)
         if interval == "hoeffding":
             return abs(self.estimate - tau) > self.eps
+        if self.clopper_pearson is None:
+            raise InvalidArgument("interval", interval, "'hoeffding' (this run skipped the Clopper–Pearson interval: intervals=False)")
         low, high = self.clopper_pearson
         return not (Fraction(low) <= tau <= Fraction(high))
 
@@ -85,7 +87,7 @@ class SCAEstimate:
         out = {k: getattr(self, k) for k in ("estimate", "stable", "n_samples", "eps", "delta", "r", "n", "m", "alpha", "seed", "reference", "sampler", "tie")}
         out["estimate_float"] = float(self.estimate)
         out["hoeffding"] = list(self.hoeffding)
-        out["clopper_pearson"] = list(self.clopper_pearson)
+        out["clopper_pearson"] = None if self.clopper_pearson is None else list(self.clopper_pearson)
         out["clopper_pearson_note"] = "float endpoints from scipy.stats.beta, widened outward (see soft_stability.bounds)"
         if self.masks is not None:
             out["masks"] = list(self.masks)
@@ -113,7 +115,7 @@ class table_classifier:
 
     def __init__(self, table: ScoreTable, tie: TiePolicy = "strict") -> None:
         self.n = table.n
-        self.table = table
+        self.table, self.tie = table, tie
         self.classes = predictions(table, tie)
 
     def predict(self, masks: np.ndarray) -> np.ndarray:
@@ -203,7 +205,8 @@ def sca(
 ) -> SCAEstimate:
     """Estimate τ_r(f, x, α) with N = :func:`~.bounds.hoeffding_samples` draws (``n_samples`` overrides, for planted bugs).
 
-    ``intervals=False`` skips the Clopper–Pearson interval (NaN), for repeated runs that only need τ̂.
+    ``intervals=False`` skips the Clopper–Pearson interval (None), for repeated runs that only need τ̂.
+    The tie policy is the classifier's (its ``tie`` attribute); ``tie`` is used only when it has none.
     """
     eps, delta = check_eps_delta(eps, delta)
     if tie not in TIE_POLICIES:
@@ -243,8 +246,8 @@ def sca(
         seed=int(seed),
         reference=reference,
         hoeffding=hoeffding_interval(stable, N, eps),
-        clopper_pearson=clopper_pearson(stable, N, delta) if intervals else (float("nan"), float("nan")),
+        clopper_pearson=clopper_pearson(stable, N, delta) if intervals else None,
         sampler=type(sampler).__name__,
-        tie=tie,
+        tie=str(getattr(classifier, "tie", tie)),
         masks=tuple(drawn) if record_masks else None,
     )

@@ -315,6 +315,41 @@ def _as_array(raw: Any) -> tuple[np.ndarray | None, str]:
     return None, type(raw).__name__
 
 
+def masked_rows_ok(rows: np.ndarray, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(ok, matched) per row: ``ok`` — the row is x_b ⊙ s for one input row b and a binary s with
+    μ_b ≤ s ≤ α_b; ``matched`` — its non-zero entries are those of some input row (or it is all zero).
+
+    Sets are compared as boolean matrices, never as bit codes, so any n works (a ViT's 196 patches).
+    """
+    alpha = alpha.astype(bool)
+    nonzero = rows != 0
+    groups, group_of_row = np.unique(x, axis=0, return_inverse=True)
+    group_of_row = np.asarray(group_of_row).reshape(-1)
+    ok = ~nonzero.any(axis=1)  # an all-zero row is x ⊙ 0 for every x
+    if mu is not None:
+        ok &= ~np.any(mu.astype(bool) & (x != 0), axis=1).all()
+    matched_any = ~nonzero.any(axis=1)
+    for g in range(groups.shape[0]):
+        match = np.all(~nonzero | (rows == groups[g][None, :]), axis=1) & nonzero.any(axis=1)
+        if not match.any():
+            continue
+        matched_any |= match
+        members = np.flatnonzero(group_of_row == g)
+        visible = nonzero[match].astype(np.int64)
+        if mu is None:
+            # visible ⊆ α_b for some member b: no visible feature outside α_b
+            outside = visible @ (~alpha[members]).astype(np.int64).T
+            ok[match] |= (outside == 0).any(axis=1)
+        else:
+            visible_x = groups[g] != 0
+            hidden = 1 - visible
+            for b in members:
+                within = (visible @ (~alpha[b]).astype(np.int64)) == 0
+                keeps_mu = (hidden @ (mu[b].astype(bool) & visible_x).astype(np.int64)) == 0
+                ok[match] |= within & keeps_mu
+    return ok, matched_any
+
+
 def masked_row_problem(rows: np.ndarray, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None) -> dict[str, Any] | None:
     """The first row that is not x_b ⊙ s for one input row b and a binary s with μ_b ≤ s ≤ α_b, or None.
 
@@ -322,32 +357,8 @@ def masked_row_problem(rows: np.ndarray, x: np.ndarray, alpha: np.ndarray, mu: n
     every float dtype). Zero inputs give no information: a zero entry of x_b
     is allowed either way.
     """
-    n = x.shape[1]
     alpha = alpha.astype(bool)
-    weights = np.left_shift(np.int64(1), np.arange(n, dtype=np.int64))
-    nonzero = rows != 0
-    codes = (nonzero.astype(np.int64) * weights).sum(axis=1)
-    groups, group_of_row = np.unique(x, axis=0, return_inverse=True)
-    group_of_row = np.asarray(group_of_row).reshape(-1)
-    ok = ~nonzero.any(axis=1)  # an all-zero row is x ⊙ 0 for every x
-    if mu is not None:
-        ok &= ~np.any(mu.astype(bool) & (x != 0), axis=1).all()
-    matched_any = ok.copy()
-    for g in range(groups.shape[0]):
-        match = np.all(~nonzero | (rows == groups[g][None, :]), axis=1) & nonzero.any(axis=1)
-        if not match.any():
-            continue
-        matched_any |= match
-        members = np.flatnonzero(group_of_row == g)
-        if mu is None:
-            allowed = _down_closure([int(alpha[b].astype(np.int64) @ weights) for b in members], n)
-            ok |= match & allowed[codes]
-        else:
-            visible_x = int((groups[g] != 0).astype(np.int64) @ weights)
-            for b in members:
-                a_code = int(alpha[b].astype(np.int64) @ weights)
-                m_code = int(mu[b].astype(bool).astype(np.int64) @ weights) & visible_x
-                ok |= match & ((codes & ~a_code) == 0) & ((codes & m_code) == m_code)
+    ok, matched_any = masked_rows_ok(rows, x, alpha, mu)
     if ok.all():
         return None
     r = int(np.argmax(~ok))
@@ -367,18 +378,6 @@ def masked_row_problem(rows: np.ndarray, x: np.ndarray, alpha: np.ndarray, mu: n
         dropped = [int(i) for i in np.flatnonzero(mu[b].astype(bool) & (x[b] != 0) & (row == 0))]
         return {"row": row.tolist(), "input_row": b, "reason": f"features {dropped} are hidden although mu[{b}] keeps them"}
     return {"row": row.tolist(), "input_row": b, "reason": "the visible features are not s ∧ alpha for this input row"}
-
-
-def _down_closure(codes: list[int], n: int) -> np.ndarray:
-    """allowed[c] is True iff pattern c is a subset of one of ``codes`` (superset-sum over bits)."""
-    allowed = np.zeros(1 << n, dtype=bool)
-    allowed[np.asarray(codes, dtype=np.int64)] = True
-    index = np.arange(1 << n, dtype=np.int64)
-    for i in range(n):
-        bit = 1 << i
-        without = index[(index & bit) == 0]
-        allowed[without] |= allowed[without | bit]
-    return allowed
 
 
 def _rng_snapshot(torch: Any) -> tuple:

@@ -35,7 +35,7 @@ import numpy as np
 from .classifiers import GateClassifier, build
 from .context import Failure, GateRun, Outcome
 from .repro import script, tensor_line
-from .subject import ImplementationError, Observation, Watch, masked_row_problem
+from .subject import ImplementationError, Observation, Watch, masked_row_problem, masked_rows_ok
 
 __all__ = ["watch_outcomes"]
 
@@ -140,7 +140,7 @@ class _Perturbed(GateClassifier):
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         out = np.array(self.inner.probabilities(rows), dtype=np.float64)
-        bad = np.array([masked_row_problem(row[None, :], self.x, self.alpha, self.mu) is not None for row in rows], dtype=bool)
+        bad = ~masked_rows_ok(rows, self.x, self.alpha, self.mu)[0]
         out[bad] = np.roll(out[bad], 1, axis=1)
         return out
 
@@ -162,7 +162,7 @@ def _feeds_g(ctx: GateRun, obs: Observation) -> bool:
         moved = ctx.subject.instance(obs.config, _Perturbed(inner, obs.x, obs.alpha, obs.mu)).evaluate(obs.x, obs.alpha, obs.mu)
     except (ImplementationError, ValueError, NotImplementedError):
         return True
-    bad = np.array([masked_row_problem(row[None, :], obs.x, obs.alpha, obs.mu) is not None for row in plain.observation.rows]) if plain.observation.rows is not None else None
+    bad = None if plain.observation.rows is None else ~masked_rows_ok(plain.observation.rows, obs.x, obs.alpha, obs.mu)[0]
     if bad is None or not bad.any():
         return True
     # The probes must answer differently for the test to mean anything.

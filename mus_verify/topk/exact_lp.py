@@ -65,8 +65,8 @@ def _clean(C: Sequence[Sequence[object]], d: Sequence[object]) -> tuple[Matrix, 
     rows: Matrix = []
     rhs: list[Fraction] = []
     for row, b in zip(C, d):
-        frow = [Fraction(c) for c in row]  # type: ignore[arg-type]
-        fb = Fraction(b)  # type: ignore[arg-type]
+        frow = [Fraction(c) for c in row]  # type: ignore[call-overload]
+        fb = Fraction(b)  # type: ignore[call-overload]
         if all(c == 0 for c in frow):
             if fb > 0:
                 return None
@@ -122,14 +122,14 @@ def _min_l2(rows: Matrix, rhs: list[Fraction], n: int) -> tuple[Fraction, tuple[
     for size in range(1, min(len(rows), n) + 1):
         for active in combinations(range(len(rows)), size):
             CJ = [rows[r] for r in active]
-            gram = [[sum(a * c for a, c in zip(ri, rj)) for rj in CJ] for ri in CJ]
+            gram = [[sum((a * c for a, c in zip(ri, rj)), Fraction(0)) for rj in CJ] for ri in CJ]
             mu = solve(gram, [rhs[r] for r in active])
             if mu is None or any(m < 0 for m in mu):
                 continue
-            point = tuple(sum(m * CJ[r][l] for r, m in enumerate(mu)) for l in range(n))
+            point = tuple(sum((m * CJ[r][l] for r, m in enumerate(mu)), Fraction(0)) for l in range(n))
             if not _feasible(rows, rhs, point):
                 continue
-            value = sum(x * x for x in point)
+            value = sum((x * x for x in point), Fraction(0))
             if best is None or value < best[0]:
                 best = (value, point)
     return best

@@ -135,11 +135,11 @@ def run_study(dataset: str, out: Path, *, seed: int = 0, max_points: int | None 
         from ..results import Counterexample
 
         cx = Counterexample("topk-study-unsound", f"certified {unsound[0]['certified']} > attack radius {unsound[0]['attack']}", jsonable(unsound[0]))
-    result = CheckResult("topk-study", verdict, "attack", len(rows), {"dataset": dataset, "k": k, "eps_grid": list(EPS_GRID), "points": len(xte),
+    outcome = CheckResult("topk-study", verdict, "attack", len(rows), {"dataset": dataset, "k": k, "eps_grid": list(EPS_GRID), "points": len(xte),
                          "quantified_over": "test points × {plain, r2et}"}, cx, None,
                          f"{len(unsound)} certified top-k radii above the attack's radius over {len(rows)} explanations", time.perf_counter() - started,
                          {"summary": document["summary"]})
-    return result, document
+    return outcome, document
 
 
 def _summarise(dataset: str, k: int, rows: list[dict[str, Any]], unsound: list[dict[str, Any]]) -> dict[str, Any]:

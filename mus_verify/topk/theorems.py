@@ -91,28 +91,28 @@ class RadiusWitness:
     rule: str
 
 
-def judge_radius(w: RadiusWitness, *, exact: tuple[Any, Any] | None = None) -> Judgement:
+def judge_radius(w: RadiusWitness, *, exact: tuple[Fraction | None, tuple[int, int] | None] | None = None) -> Judgement:
     """Violated iff the certificate exceeds the exact radius; the data then holds the flipping δ.
 
     ``exact`` may pass in ``w.model.exact_set_radius(w.k, w.p)`` when several rules share it.
     """
     certified = certify(w.model, w.k, w.p, w.rule)
-    exact, pair = w.model.exact_set_radius(w.k, w.p) if exact is None else exact
-    if exact is None:
+    radius, pair = w.model.exact_set_radius(w.k, w.p) if exact is None else exact
+    if radius is None:
         return Judgement(False, None, "no cross pair flips anywhere: every certificate is sound", {"certified": certified, "exact": None})
-    violated = certified is None or certified > exact
-    margin = None if certified is None else exact - certified
-    data: dict[str, Any] = {"certified": certified, "exact": exact, "pair": pair}
+    violated = certified is None or certified > radius
+    margin = None if certified is None else radius - certified
+    data: dict[str, Any] = {"certified": certified, "exact": radius, "pair": pair}
     if violated:
         assert pair is not None
         attained = w.model.exact_pair_radius(pair[0], pair[1], w.p)
-        assert attained is not None and attained[0] == exact, "the LP and its dual disagree"
+        assert attained is not None and attained[0] == radius, "the LP and its dual disagree"
         data["delta"] = attained[1]
-    return Judgement(violated, margin, f"certified {'∞' if certified is None else certified}, exact {exact} at pair {pair}", data)
+    return Judgement(violated, margin, f"certified {'∞' if certified is None else certified}, exact {radius} at pair {pair}", data)
 
 
 def _norm_measure(delta: Sequence[Fraction], p: str) -> Fraction:
-    return max(abs(x) for x in delta) if p == "inf" else sum(x * x for x in delta)
+    return max(abs(x) for x in delta) if p == "inf" else sum((x * x for x in delta), Fraction(0))
 
 
 def replay_radius(data: Mapping[str, Any]) -> bool:

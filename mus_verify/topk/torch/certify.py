@@ -95,7 +95,7 @@ def certify_topk(model: Any, x: Any, k: int, target: int) -> IntervalCertificate
     gaps = {(i, j): float((sal[i] - sal[j]).a) for i in top for j in outside}
     gap_min = min(gaps.values())
     if gap_min <= 0:
-        return IntervalCertificate(top, 0.0, min(gaps, key=gaps.get), gap_min)
+        return IntervalCertificate(top, 0.0, min(gaps, key=lambda p: gaps[p]), gap_min)
     z0 = [iv.mpf(b[h]) + sum(iv.mpf(w) * iv.mpf(v) for w, v in zip(row, xs)) for h, row in enumerate(W)]
     l1 = [sum(abs(iv.mpf(w)) for w in row) for row in W]
     coeff = [[abs(iv.mpf(V[target][h])) * iv.mpf(beta) * abs(iv.mpf(W[h][l])) * l1[h] for l in range(d)] for h in range(len(W))]
@@ -117,7 +117,7 @@ def certify_topk(model: Any, x: Any, k: int, target: int) -> IntervalCertificate
 
     S0 = slopes(0.0)
     hi = min(gaps[p] / max(S0[p[0]] + S0[p[1]], 1e-300) for p in gaps) * 1.000001 + 1e-300
-    lo, binding = 0.0, min(gaps, key=gaps.get)
+    lo, binding = 0.0, min(gaps, key=lambda p: gaps[p])
     for _ in range(BISECTION_STEPS):
         mid = (lo + hi) / 2
         ok, pair = certified(mid)

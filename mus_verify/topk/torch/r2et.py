@@ -63,7 +63,8 @@ def r2et_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, k: int, 
     (grad,) = torch.autograd.grad(ce, x, create_graph=True)
     gaps = gap_penalty(grad.abs(), official_pairs(k, x.shape[1])).mean()
     hess = hessian_estimate(loss_grad, x, grad, h)
-    l1, l2 = lam, lam if lam2 is None else lam2
+    l1: float | torch.Tensor = lam
+    l2: float | torch.Tensor = lam if lam2 is None else lam2
     if adaptive:
         l1 = abs(l1 * (ce.detach() + 1) / gaps.detach()) if gaps.detach() != 0 else 0.0
         l2 = abs(l2 * (ce.detach() + 1) / hess.detach()) if hess.detach() != 0 else 0.0

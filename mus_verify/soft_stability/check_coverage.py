@@ -87,10 +87,11 @@ def check_coverage(
         estimates = [sca(f, alpha, r, eps=eps, delta=delta, seed=seed * 100_003 + index * 1009 + k, n_samples=N, sampler=sampler(case.n, alpha, r), intervals=False) for k in range(seeds)]
         misses = sum(e.misses(tau) for e in estimates)
         tail = binomial_upper_tail(seeds, p, misses)
-        row = {"case": case.label, "mode": case.mode, "alpha": alpha, "r": r, "tau": tau, "miss_probability": p, "misses": misses, "seeds": seeds, "p_value": tail,
-               "mean_estimate": sum(e.estimate for e in estimates) / seeds}
+        # exact p and tail decide the verdict; JSON gets floats (their exact forms have thousands of digits)
+        row = {"case": case.label, "mode": case.mode, "alpha": alpha, "r": r, "tau": tau, "miss_probability": float(p), "misses": misses, "seeds": seeds, "p_value": float(tail),
+               "mean_estimate": float(sum(e.estimate for e in estimates) / seeds)}
         per_case.append(row)
-        if tail < threshold and failure is None:
+        if tail < threshold and failure is None:  # exact comparison
             failure = {**case.data(), **row, "n_samples": N, "eps": eps, "threshold": threshold, "estimates": [e.stable for e in estimates]}
         progress(1)
     details = {"cases": per_case}
@@ -99,7 +100,7 @@ def check_coverage(
         summary = (f"{failure['case']} at α={failure['alpha']}, r={failure['r']}: {failure['misses']} of {seeds} intervals miss τ = {failure['tau']} "
                    f"(exact miss probability {float(failure['miss_probability']):.4f}; P(Bin >= misses) = {float(failure['p_value']):.3g} < {float(threshold):.3g})")
         return CheckResult("soft-stability-coverage", Verdict.REFUTED, "sampled", runs, params, counterexample("soft-stability-coverage", summary, failure), None, summary, time.perf_counter() - started, details)
-    worst = min(row["p_value"] for row in per_case)
+    worst = min(row["p_value"] for row in per_case)  # a float, for the message only
     message = f"{runs} SCA runs over {len(cases)} cases: misses {[row['misses'] for row in per_case]} all within the binomial law (smallest p-value {float(worst):.3g} >= {float(threshold):.3g})"
     return CheckResult("soft-stability-coverage", Verdict.NO_COUNTEREXAMPLE, "sampled", runs, params, None, None, message, time.perf_counter() - started, details)
 

@@ -75,3 +75,13 @@ def test_smoothing_holds_and_truncated_lambda_refuted():
 @pytest.mark.slow
 def test_smoothing_to_n_10():
     assert check_smoothing(max_n=10).verdict is Verdict.VERIFIED
+
+
+def test_results_serialise_to_json():
+    import json
+
+    for result in (check_coverage(seeds=10, max_cases=1), check_coverage(sampler=planted.UniformShellSampler, seeds=10, max_cases=1),
+                   check_exact(SMALL, radius_rule=planted.ge_radius), check_sampler(planted.UniformShellSampler, exact_max_n=2),
+                   check_smoothing(planted.truncated_smooth_iid(100), max_n=2)):
+        document = json.loads(json.dumps(result.to_json()))
+        assert document["verdict"] == result.verdict.value

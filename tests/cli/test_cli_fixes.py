@@ -33,7 +33,7 @@ def test_check_refuses_a_q_that_conflicts_with_lam(capsys):
         (["check", "marginals", "--n", "100000000"], "--n"),
         (["check", "marginals", "--q", str(10**20), "--lam", f"1/{10**20}"], "--q"),
         (["check", "lipschitz", "--q", str(10**20), "--lam", f"1/{10**20}"], "--q"),
-        (["check", "incremental-stability", "--n", "24", "--q", "4", "--lam", "1/4"], "--n"),
+        (["check", "incremental-stability", "--n", "24", "--q", "64", "--lam", "16/64"], "--n"),
         (["check", "masking-equivalence", "--n", "22"], "--n"),
         (["check", "lipschitz", "--classes", "1000000000"], "--classes"),
         (["check", "marginals", "--n", "12", "--q", "64", "--all-seed-vectors"], "--all-seed-vectors"),
@@ -48,15 +48,16 @@ def test_sizes_that_cannot_finish_are_refused_quickly_with_exit_2(capsys, argv, 
     assert time.perf_counter() - started < 10
 
 
-def test_a_system_exit_inside_a_command_is_not_turned_into_a_result(monkeypatch):
+def test_a_system_exit_inside_a_command_is_not_turned_into_a_result(monkeypatch, capsys):
     """main() used to return 0 when anything under it called sys.exit(0) (a factory, a user callback)."""
 
     def exits(*_args, **_kwargs):
         raise SystemExit(0)
 
     monkeypatch.setattr("mus_verify.checks.run_check", exits)  # `check` imports it at call time
-    with pytest.raises(SystemExit):
-        main(["check", "marginals"])
+    assert main(["check", "marginals", "--json"]) == 2
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is False and "SystemExit" in document["error"]
 
 
 def test_help_still_exits_0(capsys):

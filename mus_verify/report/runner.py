@@ -109,20 +109,23 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
     max_points = config.max_points if config.max_points is not None else DEFAULT_MAX_POINTS[config.dataset]
     if max_points is not None:
         max_points = as_int(max_points, "--max-points", low=1)
+    seed = as_int(config.seed, "--seed", low=0, high=2**32 - 1)  # scikit-learn's split takes a 32-bit seed
+    if config.epochs is not None:
+        as_int(config.epochs, "epochs", low=1)
     out = _writable_folder(config.out)
-    dataset = load(config.dataset, seed=config.seed)
+    dataset = load(config.dataset, seed=seed)
     n, m = dataset.n_groups, dataset.n_classes
     check_lqv_size(n, q, ("--q", "--dataset"))  # before drawing a seed vector for a huge --q
     exhaustive = n <= MAX_ENUMERATION_GROUPS
     size = math.ceil(n / 4)
-    seed_vector = random_seed_vector(n, q, config.seed)
+    seed_vector = random_seed_vector(n, q, seed)
     points = range(len(dataset.x_test) if max_points is None else min(max_points, len(dataset.x_test)))
     rule = RADIUS_RULES[config.radius_rule]
 
     rows: list[dict[str, Any]] = []
     tables: dict[tuple[str, int], Any] = {}
     for lam in lams:
-        model = train(dataset, lam, seed=config.seed, epochs=config.epochs)
+        model = train(dataset, lam, seed=seed, epochs=config.epochs)
         h = model.classifier()
         noise = lqv(seed_vector, q, lam)
         k = int(lam * q)
@@ -179,7 +182,7 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
         "n": n,
         "q": q,
         "lams": lams,
-        "seed": config.seed,
+        "seed": seed,
         "seed_vector": seed_vector,
         "mode": "vote",
         "radius_rule": config.radius_rule,

@@ -129,3 +129,10 @@ def test_a_missing_study_module_is_exit_2(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "mus_verify.removal.study", None)  # import raises ModuleNotFoundError
     assert main(["report", "--study", "removal", "--dataset", "wine", "--out", str(tmp_path)]) == 2
     assert "--study removal" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**40)])
+def test_a_seed_outside_the_split_range_is_a_usage_error(tmp_path, capsys, seed):
+    """scikit-learn's split takes 0..2^32−1; beyond it was a traceback."""
+    assert main(["report", "--dataset", "wine", "--seed", seed, "--out", str(tmp_path)]) == 2
+    assert "--seed" in capsys.readouterr().err

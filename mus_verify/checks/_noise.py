@@ -13,7 +13,10 @@ from ..distributions import MaskDistribution, check_lqv_size, lqv, random_seed_v
 from ..errors import InvalidArgument
 from .registry import CheckConfig
 
-__all__ = ["LqvNoise", "lqv_from_config"]
+__all__ = ["LqvNoise", "lqv_from_config", "MAX_ENUMERATED_CELLS"]
+
+# --all-seed-vectors builds q^n mask tables of q × n entries each; 2^26 entries in all is seconds.
+MAX_ENUMERATED_CELLS = 2**26
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,10 @@ def lqv_from_config(config: CheckConfig, *, max_seed_vectors: int, max_n: int | 
         count = q**n
         if count > max_seed_vectors:
             raise InvalidArgument("--all-seed-vectors", f"q^n = {q}^{n} = {count}", f"at most {max_seed_vectors} seed vectors{why_limit}; lower --n or --q")
+        if count * q * n > MAX_ENUMERATED_CELLS:  # each seed vector builds its own q × n mask table
+            raise InvalidArgument("--all-seed-vectors", f"q^n = {q}^{n} = {count}",
+                                  f"at most 2^26 = {MAX_ENUMERATED_CELLS:,} mask entries over all seed vectors",
+                                  f"{count:,} tables of {q} × {n} entries give {count * q * n:,}; lower --n or --q")
         seed_vectors: Iterable[tuple[int, ...]] = itertools.product(range(q), repeat=n)
         params["seed_vectors"] = f"all {count}"
     else:

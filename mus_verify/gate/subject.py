@@ -74,13 +74,13 @@ class Watch:
     cases: int = 0
     violation: dict[str, Any] | None = None
     observation: Observation | None = None
-    # The first violation on each configuration (label -> (data, observation)), smallest first.
-    by_config: dict[str, tuple[dict[str, Any], Observation]] = field(default_factory=dict)
+    # The first violation on each configuration and kind of call ((label, what) -> (data, observation)).
+    by_config: dict[tuple[str, str], tuple[dict[str, Any], Observation]] = field(default_factory=dict)
 
     def flag(self, observation: Observation, **data: Any) -> None:
         if self.violation is None:
             self.violation, self.observation = data, observation
-        self.by_config.setdefault(observation.config.label, (data, observation))
+        self.by_config.setdefault((observation.config.label, observation.what), (data, observation))
 
 
 @dataclass

@@ -132,7 +132,8 @@ def probabilities(ctx: GateRun) -> Outcome:
 
 
 class _Perturbed(GateClassifier):
-    """``inner`` on the rows that are x_b ⊙ s (s ≤ α_b) for the call's inputs, its classes rolled by one elsewhere."""
+    """``inner`` on the rows that are x_b ⊙ s (s ≤ α_b) for the call's inputs; elsewhere a one-hot on the class
+    ``inner`` gives the least mass, which differs from ``inner``'s answer whenever m >= 2."""
 
     def __init__(self, inner: GateClassifier, x: np.ndarray, alpha: np.ndarray, mu: np.ndarray | None) -> None:
         self.inner, self.m, self.n, self.resolution = inner, inner.m, inner.n, inner.resolution
@@ -141,34 +142,46 @@ class _Perturbed(GateClassifier):
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         out = np.array(self.inner.probabilities(rows), dtype=np.float64)
         bad = ~masked_rows_ok(rows, self.x, self.alpha, self.mu)[0]
-        out[bad] = np.roll(out[bad], 1, axis=1)
+        out[bad] = _moved(out[bad])
         return out
 
     def spec(self) -> dict[str, Any]:
         return self.inner.spec()
 
 
+def _moved(probabilities: np.ndarray) -> np.ndarray:
+    moved = np.zeros_like(probabilities)
+    moved[np.arange(probabilities.shape[0]), np.argmin(probabilities, axis=1)] = 1.0
+    return moved
+
+
 def _feeds_g(ctx: GateRun, obs: Observation) -> bool:
     """Whether the rows of ``obs`` outside x ⊙ s change g: the call again, those rows answered differently.
 
-    Undecidable cases (a certify call, a base whose classes cannot be rolled, the implementation raising)
+    For a ``certify`` call the radii are compared instead (the certificate property judges the radii
+    themselves). Undecidable cases (one class only, the implementation raising)
     count as feeding g, so the guarantee property keeps the failure.
     """
-    if obs.x is None or obs.what != "smoothed" or obs.config.m < 2:
+    if obs.x is None or obs.what not in ("smoothed", "certify") or obs.config.m < 2:
         return True
     try:
         inner = build(obs.base)
-        plain = ctx.subject.instance(obs.config, inner).evaluate(obs.x, obs.alpha, obs.mu)
-        moved = ctx.subject.instance(obs.config, _Perturbed(inner, obs.x, obs.alpha, obs.mu)).evaluate(obs.x, obs.alpha, obs.mu)
+        plain_instance = ctx.subject.instance(obs.config, inner)
+        moved_instance = ctx.subject.instance(obs.config, _Perturbed(inner, obs.x, obs.alpha, obs.mu))
+        if obs.what == "certify":
+            plain_radii, plain_obs = plain_instance.certify(obs.x, obs.alpha)
+            moved_radii, _ = moved_instance.certify(obs.x, obs.alpha)
+        else:
+            plain = plain_instance.evaluate(obs.x, obs.alpha, obs.mu)
+            moved = moved_instance.evaluate(obs.x, obs.alpha, obs.mu)
+            plain_obs = plain.observation
     except (ImplementationError, ValueError, NotImplementedError):
         return True
-    bad = None if plain.observation.rows is None else ~masked_rows_ok(plain.observation.rows, obs.x, obs.alpha, obs.mu)[0]
+    bad = None if plain_obs.rows is None else ~masked_rows_ok(plain_obs.rows, obs.x, obs.alpha, obs.mu)[0]
     if bad is None or not bad.any():
         return True
-    # The probes must answer differently for the test to mean anything.
-    rows = plain.observation.rows[bad]
-    if np.array_equal(inner.probabilities(rows), np.roll(inner.probabilities(rows), 1, axis=1)):
-        return True
+    if obs.what == "certify":
+        return not np.array_equal(plain_radii, moved_radii, equal_nan=True)
     return bool(np.abs(plain.g - moved.g).max() > max(plain.tol, moved.tol))
 
 

@@ -118,6 +118,7 @@ VALID = {
     "valid_unchecked.py:float16_average": True,
     "valid_unchecked.py:float16_average_returns_float64": True,
     "valid_unchecked.py:VotingWithMu": False,
+    "valid_unchecked.py:probes_unmasked_input": True,  # a hygiene warning (unmasked_probes), not a failure
 }
 # Accepted at the default profile in the default suite (the rest: quick, and default under slow).
 DEFAULT_PROFILE = {name for name in VALID if name.startswith("valid_unchecked.py:")}

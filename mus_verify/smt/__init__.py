@@ -5,6 +5,8 @@
   UNKNOWN (the deterministic ``rlimit`` budget ran out);
 * :func:`search` (:mod:`.size_search`) — sizes from the smallest upward until a counterexample;
 * :mod:`.judges` — the exact (Z3-free) judges, registered as replayers of the ``smt-*`` kinds;
+* :mod:`.crosscheck` — what every Z3 verdict is checked against before it is printed (the exact
+  statement on a bounded sample of points, and Z3/exact agreement of the variant's terms);
 * :mod:`.encoding`, :mod:`.ops_z3`, :mod:`.properties` — the encoding.
 
 Importing this package registers the replayers but does not import z3; ``prove`` and ``search`` do.

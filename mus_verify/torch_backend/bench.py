@@ -11,7 +11,17 @@ in one run, on ViT-Ti/16- and ViT-B/16-sized models with random weights:
 * ``zero-mask`` — :class:`~.smoother.MuS` with zero masking (same base
   classifier as naive), ``chunk_size`` copies per forward, inference mode;
 * ``token-drop`` — :class:`~.smoother.MuS` with ``masking="drop"`` (a
-  different base classifier: hidden patch tokens are removed).
+  different base classifier: hidden patch tokens are removed);
+* ``zero-mask-bf16`` / ``token-drop-bf16`` — the same two with
+  ``cascade="bfloat16"`` (:mod:`.cascade`): every copy in bf16, copies within
+  the documented margin re-evaluated in float32; the certificates name the
+  same base classifier as the float32 rows' and must equal them
+  (``criteria`` checks ``radii_inc_dec``).
+
+Each row also counts its model FLOPs from shapes (:mod:`.flops`: matmuls only,
+per copy actually evaluated, float64 re-checks not counted) and reports the
+share of the machine's peak it reached, the peak being a 2048² matmul per
+dtype measured in its own worker at the start of the same run.
 
 Each (variant, model) runs in a fresh worker process, so peak memory is not
 polluted by the other variants; variants run in interleaved rounds and the best
@@ -35,7 +45,8 @@ import torch
 
 __all__ = ["run_bench", "naive_certify", "VARIANTS", "criteria"]
 
-VARIANTS = ("naive", "zero-mask", "token-drop")
+VARIANTS = ("naive", "zero-mask", "token-drop", "zero-mask-bf16", "token-drop-bf16")
+CASCADE_VARIANTS = {"zero-mask-bf16": "zero-mask", "token-drop-bf16": "token-drop"}
 Q = 64
 LAM = "16/64"
 ZERO_MASK_CHUNK = 16
@@ -66,8 +77,10 @@ def naive_certify(model: torch.nn.Module, image: torch.Tensor, alpha: torch.Tens
 
 def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     from ..distributions import lqv_masks
-    from .certify import certify
+    from .certify import certificate_from, guarded_smooth
     from .diff import explanation_masks
+    from .flops import copies_flops, peak_share, vit_forward_flops
+    from .models import VIT_PRESETS
     from .memory import peak_memory
     from .models import build_model
     from .smoother import MuS
@@ -75,7 +88,13 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     if spec.get("threads"):
         torch.set_num_threads(int(spec["threads"]))
     device = torch.device(spec["device"])
+    if spec["variant"] == "peak":
+        from .flops import measure_matmul_peak
+
+        dtypes = ("float32", "bfloat16") + (("float16",) if device.type == "cuda" else ())
+        return {"name": "peak", "peaks": measure_matmul_peak(device, dtypes), "threads": torch.get_num_threads()}
     model, model_spec = build_model(spec["model"], 0)
+    config = VIT_PRESETS.get(spec["model"])
     model = model.to(device)
     groups = model_spec.groups()
     count = int(spec["images"])
@@ -98,20 +117,41 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
             model(images[:1].repeat(2, 1, 1, 1))
         chunk = Q
     else:
-        masking = "zero" if variant == "zero-mask" else "drop"
+        family = CASCADE_VARIANTS.get(variant, variant)
+        masking = "zero" if family == "zero-mask" else "drop"
         chunk = ZERO_MASK_CHUNK if masking == "zero" else DROP_CHUNK
-        mus = MuS(model, groups, output="logits", q=Q, lam=lam, mode="vote", masking=masking, chunk_size=chunk)
+        cascade = "bfloat16" if variant in CASCADE_VARIANTS else None
+        mus = MuS(model, groups, output="logits", q=Q, lam=lam, mode="vote", masking=masking, chunk_size=chunk, cascade=cascade)
 
         def certify_one(i: int) -> Any:
-            pair = certify(mus, images[i : i + 1], explanations[i : i + 1])[0]
-            return [pair.incremental.radius, pair.decremental.radius]
+            radii_pair = []
+            for kind, alpha in (("incremental", explanations[i : i + 1]), ("decremental", None)):
+                out = guarded_smooth(mus, images[i : i + 1], alpha)
+                radii_pair.append(certificate_from(out, 0, kind=kind).radius)
+                _count(out, alpha)
+            return radii_pair
 
-        warm = MuS(model, groups, output="logits", q=2, lam="1/2", mode="vote", masking=masking, chunk_size=2)
+        def _count(out: Any, alpha: Any) -> None:
+            if cascade is None:
+                kept = _kept_counts(mus, alpha)
+                flops["float32"] += copies_flops(config, kept, masking)
+            else:
+                last = mus.evaluator.last
+                flops["bfloat16"] += copies_flops(config, last["kept"].tolist(), masking)
+                flops["float32"] += copies_flops(config, last["back_kept"].tolist(), masking)
+                sent[0] += int(out.cascade["sent_back"])
+                sent[1] += int(out.cascade["copies"])
+
+        warm = MuS(model, groups, output="logits", q=2, lam="1/2", mode="vote", masking=masking, chunk_size=2, cascade=cascade)
         warm.smooth(images[:1])
+    flops = {"float32": 0, "bfloat16": 0}
+    sent = [0, 0]
     if spec.get("warmup"):
         certify_one(0)  # one untimed image with the timed shapes: kernel selection and allocator warm-up
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+    flops.update(float32=0, bfloat16=0)  # the warm-up image is not counted
+    sent[:] = [0, 0]
     with peak_memory(device) as peak:
         started, cpu_started = time.perf_counter(), time.process_time()
         for i in range(count):
@@ -119,6 +159,11 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    if variant == "naive":
+        flops["float32"] = count * 2 * Q * vit_forward_flops(config, groups.n + 1)
+    flops = {k: v for k, v in flops.items() if v}
+    peaks = spec.get("peaks") or {}
+    share = peak_share(flops, elapsed, peaks) if peaks else None
     return {
         "name": variant,
         "model": spec["model"],
@@ -131,13 +176,27 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         "lam": LAM,
         "groups": groups.n,
         "chunk_size": chunk,
-        "dtype": "float32",
+        "dtype": "bfloat16+float32" if variant in CASCADE_VARIANTS else "float32",
+        "base_classifier": "float64 evaluation of the module (float32 votes; copies within tolerance settled in float64)" if variant != "naive" else "float32 evaluation, unguarded",
+        "cascade": None if variant not in CASCADE_VARIANTS else {"dtype": "bfloat16", "copies": sent[1], "sent_back": sent[0], "sent_back_fraction": round(sent[0] / sent[1], 4) if sent[1] else 0.0},
+        "model_flops": flops,
+        "achieved_flops_per_s": sum(flops.values()) / elapsed,
+        "peak_flops_per_s": peaks,
+        "peak_share": None if share is None else round(share, 4),
         "device": str(device),
         "threads": torch.get_num_threads(),
         "radii_inc_dec": radii,
         "peak_mem_method": peak.method,
         "warmup_image": bool(spec.get("warmup")),
     }
+
+
+def _kept_counts(mus: Any, alpha: Any) -> list[int]:
+    """Kept-group counts of the distinct effective masks one smoothed evaluation runs (what the FLOPs are counted on)."""
+    effective = mus.noise_masks("cpu")
+    if alpha is not None:
+        effective = effective & alpha.reshape(1, -1).cpu().bool()
+    return torch.unique(effective, dim=0).sum(dim=1).tolist()
 
 
 def _run_worker(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
@@ -148,20 +207,37 @@ def _run_worker(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+FLOAT32_VARIANTS = ("naive", "zero-mask", "token-drop")
+CASCADE_TARGETS = {"zero-mask-bf16": ("zero_mask_bf16_at_least_4x", 4.0), "token-drop-bf16": ("token_drop_bf16_at_least_20x", 20.0)}
+
+
 def criteria(results: list[dict[str, Any]], model: str = "vit-b16") -> dict[str, Any]:
-    """The issue's targets for ``model``: zero-mask no slower and leaner than naive, token-drop >= 3x naive."""
+    """The issues' targets for ``model``.
+
+    Issue 10: zero-mask no slower and leaner than naive, token-drop >= 3x naive.
+    Issue 15 (when the bf16 rows ran): zero-mask-bf16 >= 4x naive,
+    token-drop-bf16 >= 20x naive, and each bf16 row's certificates equal to
+    its float32 row's for the same images.
+    """
     by_name = {r["name"]: r for r in results if r["model"] == model}
-    if not all(v in by_name for v in VARIANTS):
+    if not all(v in by_name for v in FLOAT32_VARIANTS):
         return {"model": model, "measured": False}
-    naive, zero, drop = (by_name[v] for v in VARIANTS)
+    naive, zero, drop = (by_name[v] for v in FLOAT32_VARIANTS)
     lower_mem = None if naive["peak_mem_mb"] is None or zero["peak_mem_mb"] is None else zero["peak_mem_mb"] < naive["peak_mem_mb"]
-    return {
+    check: dict[str, Any] = {
         "model": model,
         "measured": True,
         "zero_mask_not_slower": zero["images_per_s"] >= naive["images_per_s"],
         "zero_mask_lower_peak_memory": lower_mem,
         "token_drop_at_least_3x": drop["images_per_s"] >= 3 * naive["images_per_s"],
     }
+    for variant, (key, factor) in CASCADE_TARGETS.items():
+        if variant in by_name:
+            row, float32_row = by_name[variant], by_name[CASCADE_VARIANTS[variant]]
+            check[key] = row["images_per_s"] >= factor * naive["images_per_s"]
+            same = "radii_inc_dec" in row and row.get("radii_inc_dec") == float32_row.get("radii_inc_dec")
+            check[variant.replace("-", "_") + "_certificates_equal_float32"] = same
+    return check
 
 
 def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vit-b16"), device: str | None = None, threads: int | None = None, timeout: float = 1800.0, progress: bool = False) -> dict[str, Any]:
@@ -178,6 +254,8 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
     done, started = 0, time.perf_counter()
     if progress:
         print(f"bench: {total} worker runs ({', '.join(models)}; {'quick' if quick else 'full'}), each in its own process", file=sys.stderr, flush=True)
+    # The machine's matmul peak per dtype, measured in this run with the same threads (its own worker).
+    peaks = _run_worker({"variant": "peak", "model": None, "device": device, "threads": threads}, timeout)["peaks"]
     for model in models:
         runs: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
         for _ in range(rounds.get(model, 1)):
@@ -185,7 +263,7 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
                 # Warm-up image: always for the small model (setup costs rival its per-image time), for
                 # ViT-B only in the full run (there one image is ~1 min and setup is negligible).
                 warmup = model != "vit-b16" or not quick
-                spec = {"variant": variant, "model": model, "images": counts.get(model, 1), "device": device, "threads": threads, "warmup": warmup}
+                spec = {"variant": variant, "model": model, "images": counts.get(model, 1), "device": device, "threads": threads, "warmup": warmup, "peaks": peaks}
                 runs[variant].append(_run_worker(spec, timeout))
                 done += 1
                 if progress:
@@ -207,7 +285,8 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
             if r["model"] == model:
                 r["ratio_to_naive"] = speedup[model][r["name"]]
     check = criteria(results)
-    ok = bool(check.get("measured")) and all(check[k] for k in ("zero_mask_not_slower", "zero_mask_lower_peak_memory", "token_drop_at_least_3x"))
+    target_keys = [k for k, v in check.items() if k not in ("model", "measured")]
+    ok = bool(check.get("measured")) and all(check[k] for k in target_keys)
     targets = "not run" if not check.get("measured") else ("met" if ok else "missed")
     for row in results:
         _contract_fields(row, check)
@@ -220,6 +299,8 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
         "quick": quick,
         "machine": {
             "device": device,
+            "matmul_peak_flops_per_s": peaks,
+            "matmul_peak_method": "2048x2048 matmul per dtype, best of 3 after a warm-up, same threads, own worker, same run",
             "gpu": torch.cuda.get_device_name(0) if device.startswith("cuda") else None,
             "cpu_count": os.cpu_count(),
             "processor": platform.processor() or platform.machine(),
@@ -230,7 +311,12 @@ def run_bench(*, quick: bool = False, models: tuple[str, ...] = ("vit-ti16", "vi
     }
 
 
-TARGETS = {"zero-mask": ("zero_mask_not_slower", "zero_mask_lower_peak_memory"), "token-drop": ("token_drop_at_least_3x",)}
+TARGETS = {
+    "zero-mask": ("zero_mask_not_slower", "zero_mask_lower_peak_memory"),
+    "token-drop": ("token_drop_at_least_3x",),
+    "zero-mask-bf16": ("zero_mask_bf16_at_least_4x", "zero_mask_bf16_certificates_equal_float32"),
+    "token-drop-bf16": ("token_drop_bf16_at_least_20x", "token_drop_bf16_certificates_equal_float32"),
+}
 
 
 def _contract_fields(row: dict[str, Any], check: dict[str, Any]) -> None:
@@ -240,7 +326,7 @@ def _contract_fields(row: dict[str, Any], check: dict[str, Any]) -> None:
     missed or was not run (a performance target is never a counterexample);
     rows without a target (naive, ViT-Ti) are VERIFIED as measurements.
     """
-    keys = TARGETS.get(row["name"], ()) if row["model"] == check.get("model") else ()
+    keys = tuple(k for k in TARGETS.get(row["name"], ()) if k in check or not check.get("measured")) if row["model"] == check.get("model") else ()
     if not keys:
         verdict, message = "VERIFIED", f"measured {row['images_per_s']:.4f} certified images/s (no target for this row)"
     elif not check.get("measured"):

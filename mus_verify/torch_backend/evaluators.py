@@ -79,6 +79,11 @@ def _finish(out: Any, rows: torch.Tensor, masks: torch.Tensor, output: str, prob
         info.setdefault("tolerance", []).append(tau)
         info.setdefault("precision", []).append(precision)
         info.setdefault("dtypes", set()).add(str(raw.dtype).replace("torch.", ""))
+        if info.get("margins"):  # the cascade's test (:mod:`.cascade`): top-two margin and max |value| of the raw output
+            wide = raw.detach().to(torch.float64)
+            top = torch.topk(wide, min(2, wide.shape[1]), dim=1).values
+            info.setdefault("margin", []).append(top[:, 0] - top[:, 1] if top.shape[1] > 1 else top[:, 0].abs() + float("inf"))
+            info.setdefault("scale", []).append(wide.abs().amax(dim=1))
     return probs
 
 
@@ -244,30 +249,32 @@ class TokenDropEvaluator(_Evaluator):
 
 
 class _Scatter:
-    """Per-copy tolerances of copies evaluated out of order (sorted by length), put back in copy order."""
+    """Per-copy values (tolerances, precisions, cascade margins) of copies evaluated out of order (sorted by length), put back in copy order."""
+
+    KEYS = ("tolerance", "precision", "margin", "scale")
 
     def __init__(self, info: dict[str, Any] | None, total: int) -> None:
         self.target = info
-        self.info = None if info is None or "ceiling" not in info else {"ceiling": info["ceiling"]}
+        self.info = None if info is None or "ceiling" not in info else {k: info[k] for k in ("ceiling", "margins") if k in info}
         self.total = total
-        self.tau: torch.Tensor | None = None
-        self.precision: torch.Tensor | None = None
+        self.values: dict[str, torch.Tensor] = {}
 
     def put(self, index: torch.Tensor) -> None:
         if self.info is None:
             return
-        tau, precision = self.info.pop("tolerance")[0], self.info.pop("precision")[0]
-        if self.tau is None:
-            self.tau = torch.empty(self.total, dtype=tau.dtype, device=tau.device)
-            self.precision = torch.empty(self.total, dtype=precision.dtype, device=precision.device)
-        self.tau[index] = tau
-        self.precision[index] = precision  # type: ignore[index]
+        for key in self.KEYS:
+            if key not in self.info:
+                continue
+            value = self.info.pop(key)[0]
+            if key not in self.values:
+                self.values[key] = torch.empty(self.total, dtype=value.dtype, device=value.device)
+            self.values[key][index] = value
 
     def done(self) -> None:
-        if self.target is not None and self.tau is not None:
+        if self.target is not None and self.values:
             self.target.setdefault("dtypes", set()).update(self.info.get("dtypes", ()))
-            self.target.setdefault("tolerance", []).append(self.tau)
-            self.target.setdefault("precision", []).append(self.precision)
+            for key, value in self.values.items():
+                self.target.setdefault(key, []).append(value)
 
 
 def _with_prefix(parts: ViTParts, tokens: torch.Tensor) -> torch.Tensor:

@@ -26,7 +26,7 @@ copies of every example in memory-bounded chunks under ``torch.inference_mode``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Literal, Sequence
 
@@ -89,6 +89,7 @@ class SmoothedOutput:
     rechecked: tuple[int, ...] | None = None
     exact: tuple[tuple[Fraction, ...] | None, ...] | None = None
     precisions: dict[str, int] | None = None
+    cascade: dict[str, Any] | None = None  # MuS(cascade=...): low dtype, copies, how many were sent back (:mod:`.cascade`)
 
     def config(self) -> dict[str, Any]:
         """The smoothed classifier's identity: two outputs with equal configs come from the same g."""
@@ -125,6 +126,7 @@ class MuS(nn.Module):
         memory_cap_mb: float | None = None,
         autocast_dtype: torch.dtype | None = None,
         compile: bool | dict[str, Any] = False,
+        cascade: Any = None,
     ) -> None:
         super().__init__()
         if not callable(base):
@@ -172,6 +174,11 @@ class MuS(nn.Module):
             if compile:
                 encoder = torch.compile(parts.encoder, **(compile if isinstance(compile, dict) else {}))
             self.evaluator = TokenDropEvaluator(parts, groups, output, autocast_dtype, encoder)
+        from .cascade import check_cascade
+
+        self.cascade = check_cascade(cascade, mode)
+        if self.cascade is not None:
+            self._wrap_cascade(base, vit, output, compile)
         if chunk_size is not None and memory_cap_mb is not None:
             raise InvalidArgument("memory_cap_mb", memory_cap_mb, "omitted when chunk_size is given (one bound on memory)")
         self.chunk_size = as_int(chunk_size, "chunk_size", low=1) if chunk_size is not None else None
@@ -181,6 +188,31 @@ class MuS(nn.Module):
         self._masks: dict[Any, torch.Tensor] = {}
         self._reference: Any = None  # float64 twin for re-checks, made on first use (never for decisive models)
         self._observed_dtype: str | None = None
+
+    def _wrap_cascade(self, base: Any, vit: ViTParts | None, output: str, compile: bool | dict[str, Any]) -> None:
+        """Evaluate copies on a low-precision copy of the module first (:mod:`.cascade`); the module itself settles the rest."""
+        from .cascade import CascadeEvaluator, low_precision_copy
+
+        if self.autocast_dtype is not None:
+            raise InvalidArgument("cascade", self.cascade, "None when autocast_dtype is given", "the cascade's reference precision is the module's own; autocast would lower it")
+        if vit is not None and self.masking == "drop":
+            raise InvalidArgument("vit", "hand-built ViTParts", "None with cascade= and masking='drop'", "the parts are read from the low-precision copy with vit_parts")
+        module = self.evaluator.parts.module if self.masking == "drop" else base
+        if not isinstance(module, nn.Module):
+            raise InvalidArgument("base", type(base).__name__, "an nn.Module with cascade= (the low-precision copy is made with .to(dtype))")
+        reference_dtype = dtype_name(base_dtype(module, torch.float32))
+        if reference_dtype not in ("float32", "float64"):
+            raise InvalidArgument("cascade", self.cascade, f"None for a {reference_dtype} module", "the cascade's reference precision must be float32 or float64")
+        low = low_precision_copy(module, getattr(torch, self.cascade))
+        options = compile if isinstance(compile, dict) else {}
+        if self.masking == "zero":
+            forward = torch.compile(low, **options) if compile else low
+            low_evaluator: Any = ZeroMaskEvaluator(forward, self.groups, output)
+        else:
+            parts = vit_parts(low)
+            encoder = torch.compile(parts.encoder, **options) if compile else None
+            low_evaluator = TokenDropEvaluator(parts, self.groups, output, None, encoder)
+        self.evaluator = CascadeEvaluator(low_evaluator, self.evaluator, self.cascade, output)
 
     # -- configuration -----------------------------------------------------------------
 
@@ -256,14 +288,19 @@ class MuS(nn.Module):
             tau = torch.full((probs.shape[0],), PROBABILITY_ATOL[ceiling], dtype=torch.float64)
             precision = torch.full((probs.shape[0],), PRECISIONS.index(ceiling), dtype=torch.int64)
         observed = narrowest(ceiling, *info.get("dtypes", ()))  # the outputs' dtype, capped by input, weights and autocast
-        out = self._aggregate(probs, rows, distinct, weights, spans, alpha_mask, batch, tau.cpu(), precision.cpu(), observed, record_copies)
+        decided = torch.cat(info["decided"]).cpu() if "decided" in info else None
+        out = self._aggregate(probs, rows, distinct, weights, spans, alpha_mask, batch, tau.cpu(), precision.cpu(), observed, record_copies, decided)
+        if "cascade" in info:
+            out = replace(out, cascade=info["cascade"])
         self._observed_dtype = out.dtype
         return out
 
-    def _aggregate(self, probs: torch.Tensor, rows: torch.Tensor, distinct: torch.Tensor, weights: torch.Tensor, spans: list[tuple[int, int]], alpha: torch.Tensor, batch: int, tau: torch.Tensor, precision: torch.Tensor, observed: str, record: bool) -> SmoothedOutput:
+    def _aggregate(self, probs: torch.Tensor, rows: torch.Tensor, distinct: torch.Tensor, weights: torch.Tensor, spans: list[tuple[int, int]], alpha: torch.Tensor, batch: int, tau: torch.Tensor, precision: torch.Tensor, observed: str, record: bool, decided: torch.Tensor | None = None) -> SmoothedOutput:
         classes = probs.shape[1]
         counts = uncertain = sums = None
         unsure_copy = (_top_two_margin(probs).cpu() <= 2 * tau)
+        if decided is not None:  # cascade: a low-precision margin above 2δ fixes the vote (:mod:`.cascade`)
+            unsure_copy = unsure_copy & ~decided
         weight_list, tau_list = weights.tolist(), tau.tolist()
         tolerance_sums = tuple(sum((w * Fraction(t) for w, t in zip(weight_list[a:b], tau_list[a:b])), Fraction(0)) for a, b in spans)
         if self.mode == "vote":

@@ -49,7 +49,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 
-__all__ = ["PROBABILITY_ATOL", "LOGIT_RTOL", "PRECISIONS", "UNIT_ROUNDOFF_FLOAT64", "gamma", "accumulation_bound", "atol_for", "dtype_name", "narrowest", "row_precision", "copy_tolerances"]
+__all__ = ["cascade_threshold", "CASCADE_DTYPES", "PROBABILITY_ATOL", "LOGIT_RTOL", "PRECISIONS", "UNIT_ROUNDOFF_FLOAT64", "gamma", "accumulation_bound", "atol_for", "dtype_name", "narrowest", "row_precision", "copy_tolerances"]
 
 # Per-class tolerance on one base-model probability, fast dtype vs the float64
 # forward of the same model on the same input. float32 accumulates ~1e-6 over a
@@ -149,6 +149,42 @@ def copy_tolerances(values: Any, output: str, ceiling: str) -> tuple[Any, Any]:
     else:
         tau = torch.tensor([PROBABILITY_ATOL[p] for p in PRECISIONS], dtype=torch.float64, device=values.device)[precision]
     return tau.clamp(max=1.0), precision
+
+
+CASCADE_DTYPES = ("bfloat16", "float16")
+"""Low precisions the cascade (:mod:`.cascade`) evaluates copies in: bf16 on CPU and CUDA, fp16 on CUDA only."""
+
+
+def cascade_threshold(scale: Any, output: str, dtype: str) -> Any:
+    """Top-two margin (per copy) at or below which a low-precision vote is sent back to the reference precision.
+
+    Derivation. The vote of a copy changes only if its top-two order changes.
+    If every logit of the low-precision forward is within δ of the reference
+    forward, a low-precision margin z_(1) − z_(2) > 2δ keeps the same argmax
+    (the winner loses at most δ, every other class gains at most δ). With the
+    documented per-logit tolerance δ = ``LOGIT_RTOL[dtype]`` · max(1, max_c |z_c|)
+    (bf16: 5e-2, fp16: 1e-2, relative to the logits' magnitude: the forward's
+    rounding error scales with the numbers it handles; bf16 keeps 8 significand
+    bits, u = 3.9e-3, and a ViT-B/16 forward showed at most 2.5e-2 on our
+    random models, fp16 u = 4.9e-4) the threshold is ``2δ``. For models that
+    return probabilities the same argument with ``PROBABILITY_ATOL[dtype]``
+    gives ``2·PROBABILITY_ATOL[dtype]`` on the probability margin.
+
+    δ is a documented tolerance, not a rigorous bound (none exists for an
+    arbitrary network); ``mus-verify diff --cascade`` re-evaluates every copy at
+    the reference precision, counts vote mismatches and reports the largest
+    margin error as a share of the threshold.
+
+    >>> float(cascade_threshold(__import__("torch").tensor([0.5, 10.0]), "logits", "bfloat16")[1])
+    1.0
+    """
+    import torch
+
+    if dtype not in CASCADE_DTYPES:
+        raise InvalidArgument("cascade", dtype, f"one of {CASCADE_DTYPES}")
+    if output == "logits":
+        return 2 * LOGIT_RTOL[dtype] * scale.to(torch.float64).clamp(min=1.0)
+    return torch.full_like(scale, 2 * PROBABILITY_ATOL[dtype], dtype=torch.float64)
 
 
 def atol_for(dtype: object) -> float:

@@ -55,6 +55,7 @@ __all__ = [
     "ScoreTable",
     "Rate",
     "smooth_table",
+    "smooth_distribution",
     "smooth_lqv",
     "smooth_iid",
     "predictions",
@@ -184,6 +185,12 @@ def smooth_table(table: ScoreTable, masks: np.ndarray, counts: Sequence[int]) ->
     for code, count in zip(codes.tolist(), counts):
         out = out + int(count) * table.numerators[alphas & code]
     return ScoreTable(table.n, _compact(np.asarray(out, dtype=object)) if out.dtype == object else out, table.denominator * int(sum(int(c) for c in counts)))
+
+
+def smooth_distribution(table: ScoreTable, distribution: Any) -> ScoreTable:
+    """Exact MuS over any :class:`~mus_verify.distributions.MaskDistribution` (L_qv, i.i.d., or a variant's finite law)."""
+    masks, counts = distribution.support()
+    return smooth_table(table, masks, counts)
 
 
 def smooth_lqv(table: ScoreTable, seed_vector: Sequence[int], q: int, lam: Any) -> ScoreTable:

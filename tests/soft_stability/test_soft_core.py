@@ -88,3 +88,14 @@ def test_sca_records_and_is_deterministic():
     assert e == sca(table_classifier(t), 0, 2, seed=4, record_masks=True)
     assert e.hoeffding == (max(Fraction(0), e.estimate - Fraction(1, 10)), min(Fraction(1), e.estimate + Fraction(1, 10)))
     assert sca(table_classifier(t), [1, 1], 3).estimate == 1  # m = 0
+
+
+def test_smooth_distribution_any_mask_law():
+    from mus_verify.distributions import bernoulli_iid, lqv
+    from mus_verify.soft_stability.rates import smooth_distribution, smooth_lqv
+
+    t = ScoreTable(3, np.random.default_rng(1).integers(0, 5, size=(8, 2)), 4)
+    a, b = smooth_distribution(t, bernoulli_iid(3, "1/3")), smooth_iid(t, "1/3")
+    assert all(a.value(c) == b.value(c) for c in range(8))
+    c, d = smooth_distribution(t, lqv([0, 1, 2], 4, "1/4")), smooth_lqv(t, [0, 1, 2], 4, "1/4")
+    assert all(c.value(k) == d.value(k) for k in range(8))

@@ -98,7 +98,8 @@ def gate(implementation: Any, **settings: Any) -> Any:
     from .runner import run_gate
 
     target = settings.pop("target", None)
-    return run_gate(implementation, GateSettings(**_tuples(settings)), target=target)
+    progress = settings.pop("progress", None)  # progress(done, total, label), see mus_verify.gate.runner
+    return run_gate(implementation, GateSettings(**_tuples(settings)), target=target, progress=progress)
 
 
 def assert_gate_passes(implementation: Any, **settings: Any) -> Any:

@@ -74,6 +74,8 @@ class GateRun:
     masking_verdict: Any = None
     # time.perf_counter() after which check_budget raises BudgetExhausted (None: no budget).
     deadline: float | None = None
+    # property -> configurations the gate itself could not judge ("label: error"); see each_config
+    unjudged: dict[str, list[str]] = field(default_factory=dict)
 
     def check_budget(self) -> None:
         """Raise :class:`BudgetExhausted` once the deadline has passed (called between calls and configurations)."""
@@ -126,6 +128,10 @@ class GateRun:
     def each_config(self, name: str, body: Callable[[GateConfig], Any], configs: list[GateConfig] | None = None) -> tuple[int, Any]:
         """Run ``body`` per configuration until it returns a Failure; ImplementationErrors skip the config.
 
+        An exception of the gate itself skips only that configuration and is kept in
+        ``unjudged[name]``: the runner then reports the property UNKNOWN unless another
+        configuration refuted it (a deployed n = 196 cannot hide the default matrix's verdicts).
+
         Returns (configs that ran, the first Failure or None).
         """
         ran = 0
@@ -135,6 +141,9 @@ class GateRun:
                 failure = body(config)
             except ImplementationError:
                 self.raised_in.append(f"{name} ({config.label})")
+                continue
+            except Exception as exc:  # the gate's own limit on this configuration (e.g. 2^n patterns at a deployed n)
+                self.unjudged.setdefault(name, []).append(f"{config.label}: {type(exc).__name__}: {exc}")
                 continue
             ran += 1
             if failure is not None:

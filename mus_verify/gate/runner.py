@@ -81,6 +81,7 @@ def run_gate(implementation: Any, settings: GateSettings | None = None, *, targe
             t0 = time.perf_counter()
             outcome = _guarded(name, runner, ctx)
             outcome.details.setdefault("elapsed_s", round(time.perf_counter() - t0, 3))
+            _note_unjudged(outcome, ctx.unjudged.get(name))
             outcomes[name] = outcome
         # The watches summarise calls already made (their few re-calls are bounded): no budget.
         ctx.deadline = None
@@ -139,6 +140,17 @@ def _guarded(name: str, runner: Callable[[GateRun], Outcome], ctx: GateRun) -> O
         return outcome
     except BaseException as exc:  # SystemExit / KeyboardInterrupt / GeneratorExit from user code
         return _crashed(name, exc)
+
+
+def _note_unjudged(outcome: Outcome, unjudged: list[str] | None) -> None:
+    """Configurations the gate could not judge make an unrefuted property UNKNOWN, never a pass."""
+    if not unjudged:
+        return
+    outcome.details["not_judged"] = list(unjudged)
+    if outcome.failure is None and outcome.skipped is None:
+        judged = f"; nothing found on the {outcome.cases} {outcome.quantified_over} judged elsewhere" if outcome.cases else ""
+        outcome.skipped = f"not judged on {len(unjudged)} configuration(s) (first: {unjudged[0]}){judged}"
+        outcome.message = outcome.skipped
 
 
 def _crashed(name: str, exc: BaseException) -> Outcome:

@@ -115,3 +115,50 @@ def test_deployed_settings_survive_the_json_round_trip_of_a_replay():
     assert build_configs(again) == build_configs(settings)
     assert gate.__module__ == "mus_verify.gate"  # gate(..., deployed="n,q,lam") takes one string too
     assert GateSettings(deployed="20,8,2/8").deployed == ("20,8,2/8",)
+
+
+BREAKS_ABOVE_64 = '''
+import sys
+sys.path.insert(0, {examples!r})
+from gate_correct import factory as correct
+sys.path.pop(0)
+
+def factory(base, *, q, lam, seed):
+    smoothed = correct(base, q=q, lam=lam, seed=seed)
+
+    def wide(x, alpha):
+        if x.shape[1] <= 64:
+            return smoothed(x, alpha)
+        alpha = alpha.clone()
+        alpha[:, 64:] = 1  # "features past 64 are padding": they are never hidden
+        return smoothed(x, alpha)
+
+    return wide
+'''
+
+
+def test_a_deployed_configuration_with_many_features_is_judged_and_catches_what_the_matrix_cannot(tmp_path):
+    """n = 70 (past int64 pattern codes): the correct example holds where the gate can judge it, and
+    code that is wrong only for n > 64 fails on the deployed configuration alone."""
+    report = gate(CORRECT, profile="quick", deployed=("70,8,2/8",), properties=("keep_rates", "lipschitz", "masking_equivalence", "certificate"))
+    assert report.configs[-1].n == 70
+    for name in ("keep_rates", "lipschitz", "masking_equivalence", "masked_inputs", "contract"):
+        assert report.result(name).verdict is Verdict.NO_COUNTEREXAMPLE, report.render()
+    # What the gate cannot judge at n = 70 is UNKNOWN for that configuration only, never a pass.
+    certificate = report.result("certificate")
+    assert certificate.verdict is Verdict.NO_COUNTEREXAMPLE or (
+        certificate.verdict is Verdict.UNKNOWN and "not judged on 1 configuration(s) (first: n=70" in certificate.message), report.render()
+    buggy = tmp_path / "breaks_above_64.py"
+    buggy.write_text(BREAKS_ABOVE_64.format(examples=str(ROOT / "examples")))
+    assert gate(f"{buggy}:factory", profile="quick", properties=("keep_rates",)).ok  # the matrix alone: accepted
+    report = gate(f"{buggy}:factory", profile="quick", deployed=("70,8,2/8",), properties=("keep_rates", "lipschitz"))
+    refuted = {r.name for r in report.refuted}
+    assert refuted & {"masked_inputs", "lipschitz", "keep_rates"}, report.render()
+    assert all("n=70" in r.counterexample.summary for r in report.refuted), report.render()
+
+
+@pytest.mark.slow
+def test_a_vit_sized_deployed_configuration_ends_with_verdicts_not_a_hang():
+    report = gate(CORRECT, profile="quick", deployed=("196,64,8/64",))
+    assert report.exit_code in (0, 3) and report.result("lipschitz").holds, report.render()
+    assert all(r.holds or r.verdict is Verdict.UNKNOWN for r in report.results)

@@ -6,7 +6,9 @@ path length, so the edges imply the theorem for every pair of masks.
 
 Checked on the implementation's own outputs (tolerance of its working dtype)
 for every edge when n ≤ the profile's ``enumerate_up_to`` (8 by default), else
-for every edge at sampled α (0, 1, one-hots and random masks). Classifiers,
+for every edge at sampled α (0, 1, one-hots and random masks), and above
+n = 16 (a deployed configuration, ``--config``) for 8 sampled edges per α,
+with masks compared as byte strings rather than int64 codes. Classifiers,
 simplest first: a pattern probe (n ≤ 8; it moves exactly Pr[s_i = 1 and
 pattern] across each edge, so it is tight for keep rates above λ), a random
 pattern table, and a value-sensitive random table, on inputs with and without
@@ -35,11 +37,12 @@ def lipschitz(ctx: GateRun) -> Outcome:
         n = config.n
         rng = ctx.rng("lipschitz", n, config.q, config.k)
         starts = alphas_for(n, rng, plan.enumerate_up_to, plan.random_alphas)
-        # Every α together with all its neighbours, deduplicated; edges go from α to α + e_i (α_i = 0).
-        flips = starts[:, None, :] ^ np.eye(n, dtype=bool)[None, :, :]
-        domain = np.unique(np.concatenate([starts, flips.reshape(-1, n)]), axis=0)
-        codes = _codes(domain)
-        position = {int(c): r for r, c in enumerate(codes)}
+        # Edges go from α to α + e_i (α_i = 0): every one for n <= 16; beyond, _EDGES_PER_START
+        # sampled features per α (a deployed n = 196 would otherwise mean 48K masks to evaluate).
+        edges = _edges(starts, n <= _EVERY_EDGE_UP_TO, rng)
+        ends = [_with(starts[s], i) for s, i in edges]
+        domain = np.unique(np.concatenate([starts, np.array(ends, dtype=bool).reshape(-1, n)]), axis=0)
+        position = {row.tobytes(): r for r, row in enumerate(domain)}
         lam = float(config.lam)
         classifiers = []
         if n <= 8:
@@ -51,16 +54,14 @@ def lipschitz(ctx: GateRun) -> Outcome:
             zeros = index % 2 == 1
             x = distinct_inputs(rng, n, 1, zeros=zeros)[0]
             g, tol = ctx.evaluate_many(instance, np.repeat(x[None, :], domain.shape[0], axis=0), domain)
-            start_codes = _codes(starts)
-            for s, alpha in enumerate(starts):
-                for i in np.flatnonzero(~alpha):
-                    beta_code = int(start_codes[s]) | (1 << int(i))
-                    a, b = position[int(start_codes[s])], position[beta_code]
-                    outcome.cases += 1
-                    diff = np.abs(g[a] - g[b])
-                    c = int(np.argmax(diff))
-                    if diff[c] > lam + tol:
-                        return _failure(ctx, config, classifier.spec(), x, alpha, int(i), g[a], g[b], c, float(diff[c]), tol)
+            for (s, i), beta in zip(edges, ends):
+                alpha = starts[s]
+                a, b = position[alpha.tobytes()], position[beta.tobytes()]
+                outcome.cases += 1
+                diff = np.abs(g[a] - g[b])
+                c = int(np.argmax(diff))
+                if diff[c] > lam + tol:
+                    return _failure(ctx, config, classifier.spec(), x, alpha, int(i), g[a], g[b], c, float(diff[c]), tol)
         return None
 
     ran, outcome.failure = ctx.each_config("lipschitz", body)
@@ -68,9 +69,25 @@ def lipschitz(ctx: GateRun) -> Outcome:
     return outcome
 
 
-def _codes(masks: np.ndarray) -> np.ndarray:
-    weights = np.left_shift(np.int64(1), np.arange(masks.shape[1], dtype=np.int64))
-    return (masks.astype(np.int64) * weights).sum(axis=1)
+_EVERY_EDGE_UP_TO = 16
+_EDGES_PER_START = 8
+
+
+def _edges(starts: np.ndarray, every: bool, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """(start index, feature i) with starts[s, i] = 0, in order: all of them, or a sample per start."""
+    edges = []
+    for s, alpha in enumerate(starts):
+        free = np.flatnonzero(~alpha)
+        if not every and free.size > _EDGES_PER_START:
+            free = np.sort(rng.choice(free, size=_EDGES_PER_START, replace=False))
+        edges += [(s, int(i)) for i in free]
+    return edges
+
+
+def _with(alpha: np.ndarray, i: int) -> np.ndarray:
+    beta = alpha.copy()
+    beta[i] = True
+    return beta
 
 
 def _failure(ctx: GateRun, config: GateConfig, spec: dict, x: np.ndarray, alpha: np.ndarray, i: int, ga: np.ndarray, gb: np.ndarray, c: int, diff: float, tol: float) -> Failure:

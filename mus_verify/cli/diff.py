@@ -37,6 +37,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--examples", type=int, help="number of random inputs (default: per model; examples x q <= 65536)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the model weights, inputs, explanations and seed vector (default 0)")
     parser.add_argument("--dtype", choices=DTYPES, default=None, help="fast-path compute dtype (bfloat16/float16 via autocast; default float32)")
+    parser.add_argument("--cascade", choices=("bfloat16", "float16"), default=None,
+                        help="instead: re-evaluate every copy of the bf16 (fp16: CUDA only) cascade in float32 and count vote "
+                             "mismatches, with the fraction of copies the threshold sends back (q = 64, λ = 16/64 unless given)")
+    parser.add_argument("--device", default="cpu", help="with --cascade: cpu, cuda or cuda:N (default cpu)")
     add_threads_option(parser)
     parser.set_defaults(handler=run_diff)
 
@@ -56,6 +60,10 @@ def run_diff(args: argparse.Namespace) -> int:
     import torch
 
     apply_threads(args.threads)
+    if args.cascade is not None:
+        return _run_cascade(args, q)
+    if args.device != "cpu":
+        raise InvalidArgument("--device", args.device, "cpu (the default) without --cascade", "the float64 reference harness runs on CPU and checks CUDA itself when present")
     from ..torch_backend.diff_models import diff_default, diff_named_model
     from ..torch_backend.drop_check import check_token_drop
 
@@ -74,6 +82,36 @@ def run_diff(args: argparse.Namespace) -> int:
     code = emit(results, args.json, extra=extra)
     if not args.json:
         print(f"undetermined votes (reference margin within 2·atol, not counted): {undetermined}")
+        for line in skipped:
+            print(f"skipped: {line}")
+    return code
+
+
+def _run_cascade(args: argparse.Namespace, q: int | None) -> int:
+    """``diff --cascade DTYPE``: the full float32 re-check of the cascade (:mod:`mus_verify.torch_backend.cascade_diff`)."""
+    import torch
+
+    from ..errors import InvalidArgument
+    from ..torch_backend.cascade_diff import CASCADE_LAM, CASCADE_Q, check_cascade_dtype, diff_cascade
+    from .bench import check_device
+
+    if args.dtype not in (None, "float32"):
+        raise InvalidArgument("--dtype", args.dtype, "omitted with --cascade", "the cascade's reference precision is the module's float32")
+    if args.model == "token-drop":
+        raise InvalidArgument("--model", args.model, "a built-in model name with --cascade (token-drop is the exact float64 check)")
+    device = check_device(args.device) or "cpu"
+    check_cascade_dtype(args.cascade, device)
+    models = None if args.model is None else [args.model]
+    results, skipped = diff_cascade(models, dtype=args.cascade, q=q or CASCADE_Q, lam=args.lam or (CASCADE_LAM if q is None else f"{q // 4}/{q}"),
+                                    examples=args.examples, seed=args.seed, device=device)
+    mismatches = sum(int(r.details.get("mismatches", 0)) for r in results)
+    copies = sum(int(r.details.get("copies", 0)) for r in results)
+    sent = sum(int(r.details.get("sent_back", 0)) for r in results)
+    extra = {"cascade": args.cascade, "vote_mismatches": mismatches, "copies": copies, "sent_back": sent,
+             "sent_back_fraction": sent / copies if copies else 0.0, "skipped": skipped, "gpu": torch.cuda.is_available(), "threads": torch.get_num_threads()}
+    code = emit(results, args.json, extra=extra)
+    if not args.json:
+        print(f"cascade {args.cascade}: {mismatches} vote mismatches; {sent} of {copies} copies sent back to float32")
         for line in skipped:
             print(f"skipped: {line}")
     return code

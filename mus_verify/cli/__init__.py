@@ -17,7 +17,7 @@ from typing import Sequence
 from ..errors import MusVerifyError
 from .output import EXIT_USAGE, emit_error
 
-COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay", "mus_verify.cli.soft_stability")
+COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay", "mus_verify.cli.soft_stability", "mus_verify.cli.attribution_diff")
 
 EPILOG = """exit codes: 0 every result holds; 1 a counterexample was found; 2 usage or
 environment error; 3 inconclusive (UNKNOWN or VACUOUS; never a pass).

@@ -14,7 +14,7 @@ from __future__ import annotations
 PROVE_PROPERTIES: dict[str, tuple[str, str]] = {
     # removal-robustness (issue 13): removal-notes §7.5; proofs/removal-*.md
     "removal-theorem1": ("mus_verify.removal.z3_statements:prove_theorem1", "Lin et al. Thm 1 (input perturbation) at K² for every L-Lipschitz model (params summary=loo|shapley|banzhaf|mwi|lime, d<=3, k2=paper|sharp|sharp-EPS|RATIONAL)"),
-    "removal-theorem2-box": ("mus_verify.removal.z3_statements:prove_theorem2_box", "Lin et al. Thm 2 (model perturbation), box form max ‖Aw‖² ≤ K² over |w_S| ≤ 1 (params summary, d<=5, k2 default 4, encoding=real|vertex)"),
+    "removal-theorem2-box": ("mus_verify.removal.z3_statements:prove_theorem2_box", "Lin et al. Thm 2 (model perturbation), box form max ‖Aw‖² ≤ K² over |w_S| ≤ 1 (params summary, d<=5, k2 default 4, encoding=real|vertex|dual)"),
     # top-k stability (issue 14): r2et-notes §6, queries Z1, Z2, Z5, Z6, Z7
     "topk-certificate": ("mus_verify.topk.z3_queries:prove_certificate", "Z1: certified top-k pair radius sound for every rational g, A (params dim<=3, saliency=signed|absolute|both, rule=sound|t1a|t1d|sign)"),
     "topk-exact-radius": ("mus_verify.topk.z3_queries:prove_exact_radius", "Z2: Z3 Optimize's minimum flip radius equals the exact LP radius (params instance, saliency, k)"),

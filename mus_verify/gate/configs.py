@@ -75,7 +75,7 @@ DEFAULT_MATRIX: tuple[tuple[int, int, int, int, str], ...] = (
 # per call, kept for the masked-input watch) outgrow what the gate can judge in minutes.
 MAX_N = 512
 # q: every property evaluates all q copies for each of its 10^3-10^4 (x, α) cases per
-# configuration; q = 4096 took over 300 s for one n (issue 10), q = 1024 about 20 s.
+# configuration; --n 16 --q 4096 ran for over 300 s (issue 10), one configuration at q = 1024 about 16 s.
 MAX_Q = 1024
 # Configurations per run (the product of --n, --q and the λ values, plus --config).
 MAX_CONFIGS = 64
@@ -174,7 +174,8 @@ class GateSettings:
 
 
 N_LIMIT_WHY = f"the gate keeps every row the base is shown (q·B·n values per call); beyond n = {MAX_N} it cannot judge them in minutes"
-Q_LIMIT_WHY = f"every property evaluates all q copies for thousands of (x, α) cases per configuration: q = 4096 took over 300 s, q = {MAX_Q} about 20 s"
+Q_LIMIT_WHY = (f"every property evaluates all q copies for thousands of (x, α) cases per configuration: one configuration at q = {MAX_Q} "
+               "took about 16 s on a loaded 2-core machine, and --n 16 --q 4096 ran for over 300 s")
 
 
 def _limited(value: Any, argument: str, high: int, why: str) -> int:

@@ -110,9 +110,8 @@ class GateReport:
         }
 
     def to_json(self) -> dict[str, Any]:
-        from ..cli.output import json_document
-
-        return json_document(self.results, self.extra())
+        """The CLI's JSON contract ``{"ok", "results", ...}`` plus :meth:`extra` (built here: no upward import)."""
+        return {"ok": self.ok, "results": [r.to_json() for r in self.results], **self.extra()}
 
     def render(self) -> str:
         lines = [

@@ -75,11 +75,16 @@ def run_gate(implementation: Any, settings: GateSettings | None = None, *, targe
     planned = [(name, runner) for name, runner in ACTIVE.items() if name in wanted
                and not (name == "keep_mask" and not (isinstance(factory, ModuleFactory) and factory.takes_mu))]
     try:
+        interrupted = False
         for done, (name, runner) in enumerate(planned):
             if progress is not None:
                 progress(done, len(planned), name)
+            if interrupted:  # a KeyboardInterrupt stops the run: the rest is not judged, never passed
+                outcomes[name] = _not_run(name, "not judged: the run was interrupted (KeyboardInterrupt) before this property")
+                continue
             t0 = time.perf_counter()
             outcome = _guarded(name, runner, ctx)
+            interrupted = outcome.details.get("exception") == "KeyboardInterrupt"
             outcome.details.setdefault("elapsed_s", round(time.perf_counter() - t0, 3))
             _note_unjudged(outcome, ctx.unjudged.get(name))
             outcomes[name] = outcome
@@ -163,6 +168,13 @@ def _crashed(name: str, exc: BaseException) -> Outcome:
     outcome = Outcome(name, "sampled", cases=1)
     outcome.failure = Failure(summary, {"exception": type(exc).__name__, "traceback": text}, "# raised inside the implementation; see the traceback")
     outcome.message = summary
+    outcome.details["exception"] = type(exc).__name__
+    return outcome
+
+
+def _not_run(name: str, reason: str) -> Outcome:
+    outcome = Outcome(name, "sampled")
+    outcome.skipped = outcome.message = reason
     return outcome
 
 

@@ -227,3 +227,11 @@ def test_a_system_exit_inside_a_command_is_an_error_not_exit_0(capsys, monkeypat
     code, out, err = run(capsys, "gate", CORRECT, "--json")
     assert code == 2 and "SystemExit(0)" in err and json.loads(out)["ok"] is False
     assert run(capsys, "gate", "--help")[0] == 0
+
+
+def test_kind_sca_runs_the_soft_stability_gate(capsys):
+    pytest.importorskip("mus_verify.soft_stability.gate")
+    code, out, _ = run(capsys, "gate", str(ROOT / "examples" / "sca_correct.py") + ":certifier", "--kind", "sca", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    code, _, _ = run(capsys, "gate", str(ROOT / "examples" / "sca_buggy.py") + ":certifier", "--kind", "sca")
+    assert code == 1

@@ -35,7 +35,7 @@ def test_q_is_inferred_from_lam_when_q_is_absent():
 @pytest.mark.parametrize(
     "settings, argument, fragment",
     [
-        (dict(ns=(4,), qs=(4096,)), "--q", "took over 300 s"),
+        (dict(ns=(4,), qs=(4096,)), "--q", "ran for over 300 s"),
         (dict(ns=(MAX_N + 1,)), "--n", "cannot judge them in minutes"),
         (dict(ns=(4,), qs=(8,), lams=("1/8", "1/3")), "--lam", "would be ignored"),
         (dict(ns=(4,), qs=(8, 5), lams=("1/8",)), "--q", "would run no configuration"),
@@ -162,3 +162,15 @@ def test_a_vit_sized_deployed_configuration_ends_with_verdicts_not_a_hang():
     report = gate(CORRECT, profile="quick", deployed=("196,64,8/64",))
     assert report.exit_code in (0, 3) and report.result("lipschitz").holds, report.render()
     assert all(r.holds or r.verdict is Verdict.UNKNOWN for r in report.results)
+
+
+def test_a_keyboard_interrupt_fails_its_property_and_stops_the_run(monkeypatch):
+    def interrupted(ctx):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(gate_runner.ACTIVE, "determinism", interrupted)
+    report = gate(CORRECT, profile="quick", properties=("determinism", "keep_rates"))
+    assert report.result("determinism").verdict is Verdict.REFUTED
+    keep_rates = report.result("keep_rates")
+    assert keep_rates.verdict is Verdict.UNKNOWN and "interrupted" in keep_rates.message
+    assert report.exit_code == 1

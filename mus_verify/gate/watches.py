@@ -35,7 +35,8 @@ import numpy as np
 from .classifiers import GateClassifier, build
 from .context import Failure, GateRun, Outcome
 from .repro import script, tensor_line
-from .subject import ImplementationError, Observation, Watch, masked_row_problem, masked_rows_ok
+from .masked_rows import masked_row_problem, masked_rows_ok
+from .subject import ImplementationError, Observation, Watch
 
 __all__ = ["watch_outcomes"]
 

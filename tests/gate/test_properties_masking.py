@@ -3,7 +3,7 @@
 import numpy as np
 
 from mus_verify.gate.configs import distinct_inputs
-from mus_verify.gate.subject import masked_row_problem, masked_rows_ok
+from mus_verify.gate.masked_rows import masked_row_problem, masked_rows_ok
 
 
 def _setting(n=196, rows=2, seed=0):

@@ -14,8 +14,8 @@ from .._validation import as_int
 
 __all__ = ["MAX_D", "check_d", "full", "members", "size", "contains"]
 
-MAX_D = 12
-"""Largest number of features the exact operators accept (2^12 columns)."""
+MAX_D = 13
+"""Largest number of features the exact operators accept (2^13 columns: wine has 13 features)."""
 
 
 def check_d(d: object, argument: str = "d", *, high: int = MAX_D) -> int:

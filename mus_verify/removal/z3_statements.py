@@ -64,7 +64,7 @@ def _z3() -> Any:
 def SHARP_K2(summary: str, d: int) -> tuple[Fraction, Fraction, int] | None:
     """The sharp Theorem 1 constant C*² = a + b√c (notes §6) where it is known in closed form."""
     if summary == "loo":
-        return Fraction(2 * d - 1), Fraction(2), d * (d - 1)  # (√d + √(d−1))²
+        return (Fraction(1), Fraction(0), 0) if d == 1 else (Fraction(2 * d - 1), Fraction(2), d * (d - 1))  # (√d + √(d−1))²
     if summary in ("shapley", "banzhaf", "mwi") and d == 1:
         return Fraction(1), Fraction(0), 0
     if summary in ("shapley", "banzhaf") and d == 2:

@@ -7,9 +7,6 @@ The in-``all`` checks are exact over their stated domains and sized for ``check 
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Any, Mapping
-
 from ..checks.registry import CheckConfig, CheckSpec, Progress, register
 from ..results import CheckResult
 

@@ -12,7 +12,7 @@ import random
 from fractions import Fraction as F
 from typing import Iterator
 
-from .games import Baseline, Conditional, Marginal, Removal
+from .games import Baseline, Marginal, Removal
 from .joint import FiniteJoint
 from .models import ClippedLinear, ExactModel, Linear, MaxAffine, ReluNet
 

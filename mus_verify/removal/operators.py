@@ -33,7 +33,7 @@ from typing import Callable, Sequence
 
 from .._validation import as_fraction
 from ..errors import InvalidArgument
-from .subsets import check_d, full, size
+from .subsets import check_d, size
 
 __all__ = [
     "SummaryOperator", "apply", "loo", "shapley", "banzhaf", "mean_when_included", "semivalue",
@@ -181,6 +181,3 @@ def by_name(name: str, d: int) -> SummaryOperator:
         return planted.PLANTED_OPERATORS[name](d)
     raise InvalidArgument("summary", name, f"one of {', '.join(SUMMARIES)} or a planted operator ({', '.join(planted.PLANTED_OPERATORS)})")
 
-
-def full_mask(operator: SummaryOperator) -> int:
-    return full(operator.d)

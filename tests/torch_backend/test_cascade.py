@@ -165,3 +165,21 @@ def test_cuda_cascade_device_invariance(masking, low) -> None:
     assert torch.equal(a.counts[settled], b.counts[settled])
     for pa, pb in zip(certify(cpu, x), certify(gpu, x.cuda())):
         assert (pa.decremental.predicted, pa.decremental.radius) == (pb.decremental.predicted, pb.decremental.radius)
+
+
+def test_bench_criteria_for_the_bf16_rows() -> None:
+    from mus_verify.torch_backend.bench import _contract_fields, criteria
+
+    def row(name, speed, radii=((1, 0),)):
+        return {"name": name, "model": "vit-b16", "images_per_s": speed, "peak_mem_mb": 100 if name != "naive" else 500, "radii_inc_dec": [list(r) for r in radii]}
+
+    rows = [row("naive", 1.0), row("zero-mask", 1.3), row("token-drop", 7.0), row("zero-mask-bf16", 4.0), row("token-drop-bf16", 19.9)]
+    check = criteria(rows)
+    assert check["zero_mask_bf16_at_least_4x"] and not check["token_drop_bf16_at_least_20x"]
+    assert check["zero_mask_bf16_certificates_equal_float32"] and check["token_drop_bf16_certificates_equal_float32"]
+    rows[3]["radii_inc_dec"] = [[0, 0]]  # a bf16 row certifying differently from its float32 row misses its target
+    assert criteria(rows)["zero_mask_bf16_certificates_equal_float32"] is False
+    for r in rows:
+        r.update(images=1, seconds=1.0, q=64, lam="16/64", groups=196, chunk_size=16, dtype="float32", device="cpu", threads=2)
+        _contract_fields(r, criteria(rows))
+    assert rows[4]["verdict"] == "UNKNOWN" and "token_drop_bf16_at_least_20x: NOT met" in rows[4]["message"]

@@ -37,12 +37,13 @@ from ..variants.loader import load_variant, variant_source
 from .crosscheck import agreement_points, disagreement, exact_violation
 from .encoding import Encoding
 from .judges import REPLAY_KINDS, judge, record_inputs
+from .lipschitz_pairs import PAIRWISE_MEASURED, PAIRWISE_SLOT_LIMIT, pairwise_edge, pairwise_slots
 from .properties import DIRECTIONS, PROPERTIES, RADIUS_CONSTRAINTS
 
 __all__ = ["prove", "check_size", "DEFAULT_RLIMIT", "ENCODING_VERSION", "MODES", "check_encoding_size", "MAX_N", "SLOT_LIMITS"]
 
 DEFAULT_RLIMIT = 50_000_000
-ENCODING_VERSION = 1
+ENCODING_VERSION = 2  # 2: lipschitz closes edges by the per-term relaxation first (lipschitz_pairs)
 MODES = ("average", "vote")
 # Size limits, so that a run finishes within about a minute instead of hanging. What grows is the number of
 # slot terms of one evaluation of g (noise terms x n); Lipschitz also asks n queries. Measured for mus at
@@ -68,17 +69,18 @@ def check_size(params: VariantParams, variant: Variant) -> None:
                               "the Z3 encoding has n slot terms per noise term; see the Speed table in proofs/README.md")
 
 
-def check_encoding_size(enc: Encoding, prop: str) -> None:
+def check_encoding_size(enc: Encoding, prop: str, note: str = "") -> None:
     """Refuse a size whose encoding cannot finish in about a minute (says the limit, the count and a measurement)."""
     terms, n = len(enc.noise()), enc.params.n
+    note = f"; {note}" if note else ""
     slots, limit = terms * n, SLOT_LIMITS[prop]
     argument, value = ("q", enc.params.q) if enc.variant.quantized else ("n", n)
     if slots > limit:
         raise InvalidArgument(argument, value, f"a size whose g has at most {limit} slot terms (noise terms x n) for {prop}",
-                              f"{enc.variant.name} has {terms} noise terms x n = {n} = {slots}; measured for mus: {_MEASURED[prop]}")
+                              f"{enc.variant.name} has {terms} noise terms x n = {n} = {slots}; measured for mus: {_MEASURED[prop]}{note}")
     if prop == "lipschitz" and slots * n > LIPSCHITZ_QUERY_SLOTS:
         raise InvalidArgument(argument, value, f"a size with slot terms x n queries <= {LIPSCHITZ_QUERY_SLOTS} for lipschitz",
-                              f"{enc.variant.name} has {slots} slot terms in each of {n} queries = {slots * n}; measured for mus: {_MEASURED[prop]}")
+                              f"{enc.variant.name} has {slots} slot terms in each of {n} queries = {slots * n}; measured for mus: {_MEASURED[prop]}{note}")
 
 
 def _default_q_lam(q: Any, lam: Any) -> tuple[Any, Any]:
@@ -102,10 +104,14 @@ def prove(
     mode: str = "average",
     rlimit: int = DEFAULT_RLIMIT,
     random_seed: int = 0,
+    pairwise: bool = True,
 ) -> CheckResult:
     """Prove or refute ``prop`` for ``variant`` with n features, q and λ (defaults q = 4, λ = ⌊q/4⌋/q).
 
-    ``variant`` is a name, a ``file.py:ATTR`` / ``module:ATTR`` spec or a Variant object.
+    ``variant`` is a name, a ``file.py:ATTR`` / ``module:ATTR`` spec or a Variant object. For
+    ``lipschitz``, ``pairwise`` (default) closes edges by the per-term relaxation of
+    :mod:`.lipschitz_pairs` first and gives only the edges it leaves open to the full encoding;
+    ``pairwise=False`` runs the full encoding on every edge (the regression tests compare the two).
     """
     started = time.perf_counter()
     if prop not in PROPERTIES:
@@ -144,6 +150,7 @@ def prove(
         record.update(radius_rule=radius_rule, direction=direction)
     name = f"{prop} {variant_obj.name} n={params.n} q={params.q} λ={params.lam}"
     run = _Run(name, prop, variant_obj, spec, params, classes, mode, options, record, started)
+    run.pairwise = bool(pairwise)
     with fresh_z3_context():
         return run.solve(rlimit, random_seed)
 
@@ -171,6 +178,7 @@ class _Run:
                  options: Mapping[str, Any], record: dict[str, Any], started: float) -> None:
         self.name, self.prop, self.variant, self.spec, self.params = name, prop, variant, spec, params
         self.classes, self.mode, self.options, self.record, self.started = classes, mode, options, record, started
+        self.pairwise = True
 
     def _elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -188,7 +196,16 @@ class _Run:
         # One encoding and one solver for all queries of a property: the unknowns, the noise and the domain
         # facts are shared (edge queries reuse every unchanged coordinate); each query's goal is pushed and popped.
         enc = Encoding(self.variant, self.params, self.classes, self.mode)
-        check_encoding_size(enc, self.prop)
+        relaxed: dict[str, Any] = {}
+        if self.prop == "lipschitz" and self.pairwise and pairwise_slots(enc) <= PAIRWISE_SLOT_LIMIT:
+            # First the per-term relaxation (lipschitz_pairs: its UNSAT is a proof of the full edge query);
+            # only the edges it cannot close go to the full encoding, whose size limit then applies.
+            open_edges, relaxed = self._pairwise_stage(enc, rlimit, random_seed)
+            if not open_edges:
+                details = {"queries": len(queries), "rlimit_count": relaxed["rlimit_count"], "classifier_applications": 0, "pairwise": relaxed}
+                return self._proved(enc, len(queries), details)
+            queries = [queries[i] for i in open_edges]
+        check_encoding_size(enc, self.prop, _pairwise_note(enc, relaxed) if self.prop == "lipschitz" else "")
         solver = z3.Solver()
         solver.set("rlimit", rlimit)
         solver.set("random_seed", random_seed)
@@ -205,6 +222,8 @@ class _Run:
             used.append(_rlimit_count(solver) - before)
             applications = enc.describe_size()["applications"]
             details = {"queries": len(queries), "solved": number, "rlimit_count": used, "classifier_applications": applications}
+            if relaxed:
+                details["pairwise"] = relaxed
             model = solver.model() if answer == z3.sat else None
             reason = solver.reason_unknown() if answer == z3.unknown else ""
             solver.pop()
@@ -217,7 +236,35 @@ class _Run:
             if answer == z3.sat:
                 return self._refutation(enc, model, extract, query.label, details)
         details = {"queries": len(queries), "rlimit_count": used, "classifier_applications": enc.describe_size()["applications"]}
-        return self._proved(enc, len(queries), details)
+        if relaxed:
+            details.update(queries=self.params.n, pairwise=relaxed)
+        return self._proved(enc, details["queries"], details)
+
+    def _pairwise_stage(self, enc: Encoding, rlimit: int, random_seed: int) -> tuple[list[int], dict[str, Any]]:
+        """Lipschitz edges by the per-term relaxation; returns the edges it left open (SAT or UNKNOWN) and its record."""
+        solver = z3.Solver()
+        solver.set("rlimit", rlimit)
+        solver.set("random_seed", random_seed)
+        solver.add(*enc.background)  # symbol bounds only: the relaxation applies no classifier
+        used, open_edges, contributing = [], [], []
+        build_s = solve_s = 0.0
+        for i in range(self.params.n):
+            clock = time.perf_counter()
+            constraints, terms = pairwise_edge(enc, i)
+            solver.push()
+            solver.add(*constraints)
+            before = _rlimit_now()
+            build_s += time.perf_counter() - clock
+            clock = time.perf_counter()
+            answer = solver.check()
+            solve_s += time.perf_counter() - clock
+            used.append(_rlimit_count(solver) - before)
+            solver.pop()
+            contributing.append(terms)
+            if answer != z3.unsat:
+                open_edges.append(i)
+        return open_edges, {"rlimit_count": used, "open_edges": open_edges, "contributing_terms": contributing,
+                            "build_s": round(build_s, 3), "solve_s": round(solve_s, 3)}
 
     # -- SAT: a model, judged exactly ------------------------------------------------------------
     def _base_data(self) -> dict[str, Any]:
@@ -266,6 +313,7 @@ class _Run:
 
     # -- UNSAT: cross-checked exactly before PROVED is printed -------------------------------------
     def _proved(self, enc: Encoding, queries: int, details: dict[str, Any]) -> CheckResult:
+        clock = time.perf_counter()
         witness = exact_violation(self.prop, self.variant, self.params, self.classes, self.mode, self.options)
         if witness is not None:
             data = self._base_data()
@@ -296,7 +344,7 @@ class _Run:
             self.name, Verdict.PROVED, "z3", queries, self.record,
             message=f"UNSAT in all {queries} quer{'y' if queries == 1 else 'ies'}: {PROPERTIES[self.prop].summary} at n = {p.n}, q = {p.q}, λ = {p.lam}{note}",
             elapsed_s=self._elapsed(),
-            details={**details, "crosscheck": f"exact statement on a bounded sample, and Z3/exact agreement checked on up to {len(points)} sampled points, at this size"},
+            details={**details, "crosscheck_s": round(time.perf_counter() - clock, 3), "crosscheck": f"exact statement on a bounded sample, and Z3/exact agreement checked on up to {len(points)} sampled points, at this size"},
         )
 
     def _engine_error(self, what: str, where: str | None) -> InternalError:
@@ -307,6 +355,17 @@ class _Run:
                 "this is a bug in mus_verify's encoding"
             )
         return InternalError(f"{self.name}: {what}; the Z3 terms agree with the exact evaluation at that point, so this is a bug in mus_verify")
+
+
+def _pairwise_note(enc: Encoding, relaxed: Mapping[str, Any]) -> str:
+    """Why the full Lipschitz encoding is needed at all, for its size refusal."""
+    if relaxed:
+        return f"the per-term relaxation left edges {relaxed['open_edges']} open, and only the full encoding decides them"
+    slots = pairwise_slots(enc)
+    if slots > PAIRWISE_SLOT_LIMIT:
+        return (f"the per-term relaxation is refused too: noise terms x n x n queries = {slots} > {PAIRWISE_SLOT_LIMIT}; "
+                f"measured for mus: {PAIRWISE_MEASURED}")
+    return "the per-term relaxation was switched off"
 
 
 def _rlimit_now() -> int:

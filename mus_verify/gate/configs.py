@@ -18,8 +18,8 @@ n           q      λ       m    why
 8           47     12/47   3    float(12/47)·47 < 12: the same below 1/2; prime q
 9           64     16/64   2    the paper's setting
 12          16     4/16    3    n = 12: edges and Hamming balls are sampled, not enumerated
-5           96     32/96   2    q > 64: code that skips copies (or changes formula) above 64
-4           300    75/300  3    q in the hundreds: float16 mask arithmetic (spacing 0.25 above 256)
+5           96     33/96   2    q > 64: code that skips copies (or changes formula) above 64; odd k, so no subsample of the copies keeps λ
+4           300    200/300 3    q in the hundreds: float16 mask arithmetic (spacing 0.25 above 256); λ = 2/3 is not a binary fraction, so rounded mask formulas show
 ==========  =====  ======  ===  ===============================================================
 
 Other dimensions are covered inside the properties: batches of several rows
@@ -67,8 +67,8 @@ DEFAULT_MATRIX: tuple[tuple[int, int, int, int, str], ...] = (
     (8, 47, 12, 3, "float floor of λ·q, λ < 1/2"),
     (9, 64, 16, 2, "paper setting"),
     (12, 16, 4, 3, "n = 12, sampled"),
-    (5, 96, 32, 2, "q > 64"),
-    (4, 300, 75, 3, "q in the hundreds, float16 mask arithmetic"),
+    (5, 96, 33, 2, "q > 64, odd k"),
+    (4, 300, 200, 3, "q in the hundreds, float16 mask arithmetic, non-dyadic λ"),
 )
 
 # n: a ViT-B/16 has 196 patches; beyond a few hundred features the recorded rows (q·B·n floats

@@ -76,12 +76,9 @@ ONLY = {"buggy_certify.py:floor_radius", "buggy_certify.py:ceil_radius_tie_aware
         "buggy_scale.py:drops_copies_per_thread", "buggy_scale.py:zeroes_float32_input", "buggy_crash.py:nan_in_one_entry"}
 NONDETERMINISTIC = {"buggy_noise.py:fresh_random_masks", "buggy_scale.py:fresh_global_seed_each_call"}
 
-# Bugs outside the old default matrix (q <= 64): the settings that show them, until the default matrix does.
-SETTINGS = {
-    "buggy_scale.py:every_other_copy_above_64": dict(qs=(100,), ns=(5,)),
-    "buggy_scale.py:float16_mask_formula": dict(qs=(150,), lams=("2/3",), ns=(5,)),
-    "buggy_scale.py:probes_then_ramp_above_64": dict(qs=(4, 100), lams=("1/4",), ns=(3,)),
-}
+# Bugs outside the old default matrix (q <= 64) are caught by today's default matrix: q = 96 with odd k
+# (no subsample of the copies keeps λ) and q = 300 with λ = 2/3 (not a binary fraction). No settings.
+SETTINGS: dict[str, dict[str, object]] = {}
 BUGGY.update({"buggy_scale.py:every_other_copy_above_64": {"keep_rates"}, "buggy_scale.py:float16_mask_formula": {"keep_rates"},
               "buggy_scale.py:probes_then_ramp_above_64": {"masked_inputs"}})
 

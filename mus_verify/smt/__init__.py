@@ -7,7 +7,8 @@
 * :mod:`.judges` — the exact (Z3-free) judges, registered as replayers of the ``smt-*`` kinds;
 * :mod:`.crosscheck` — what every Z3 verdict is checked against before it is printed (the exact
   statement on a bounded sample of points, and Z3/exact agreement of the variant's terms);
-* :mod:`.encoding`, :mod:`.ops_z3`, :mod:`.properties` — the encoding.
+* :mod:`.encoding`, :mod:`.ops_z3`, :mod:`.properties` — the encoding; :mod:`.lipschitz_pairs` — Thm 3.1's
+  edge queries as the per-term relaxation that is the paper's proof (tried first; its UNSAT is a proof).
 
 Importing this package registers the replayers but does not import z3; ``prove`` and ``search`` do.
 """

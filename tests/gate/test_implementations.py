@@ -76,9 +76,14 @@ ONLY = {"buggy_certify.py:floor_radius", "buggy_certify.py:ceil_radius_tie_aware
         "buggy_scale.py:drops_copies_per_thread", "buggy_scale.py:zeroes_float32_input", "buggy_crash.py:nan_in_one_entry"}
 NONDETERMINISTIC = {"buggy_noise.py:fresh_random_masks", "buggy_scale.py:fresh_global_seed_each_call"}
 
-# Bugs outside the old default matrix (q <= 64) are caught by today's default matrix: q = 96 with odd k
-# (no subsample of the copies keeps λ) and q = 300 with λ = 2/3 (not a binary fraction). No settings.
-SETTINGS: dict[str, dict[str, object]] = {}
+# Bugs outside the old default matrix (q <= 64). The default profile's matrix catches them (q = 96 with odd k:
+# no subsample of the copies keeps λ; q = 300 with λ = 2/3, not a binary fraction): see
+# test_default_matrix_catches_bugs_above_q_64. The quick profile's smaller matrix needs these settings.
+SETTINGS = {
+    "buggy_scale.py:every_other_copy_above_64": dict(qs=(100,), ns=(5,)),
+    "buggy_scale.py:float16_mask_formula": dict(qs=(150,), lams=("2/3",), ns=(5,)),
+    "buggy_scale.py:probes_then_ramp_above_64": dict(qs=(4, 100), lams=("1/4",), ns=(3,)),
+}
 BUGGY.update({"buggy_scale.py:every_other_copy_above_64": {"keep_rates"}, "buggy_scale.py:float16_mask_formula": {"keep_rates"},
               "buggy_scale.py:probes_then_ramp_above_64": {"masked_inputs"}})
 
@@ -302,3 +307,11 @@ def test_buggy_implementation_is_rejected_at_default_settings(name):
 def test_valid_implementation_is_accepted_at_default_and_thorough_settings(name):
     check_accepted(name, "default")
     check_accepted(name, "thorough")
+
+
+@pytest.mark.parametrize("name", ["buggy_scale.py:every_other_copy_above_64", "buggy_scale.py:float16_mask_formula", "buggy_scale.py:probes_then_ramp_above_64"])
+def test_default_matrix_catches_bugs_above_q_64(name):
+    """No special settings: the default profile's own matrix rejects code that misbehaves only above q = 64."""
+    report = gate(target(name))
+    assert report.exit_code == 1
+    assert BUGGY[name] <= {r.name for r in report.refuted}, report.render()

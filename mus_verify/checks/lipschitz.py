@@ -48,6 +48,7 @@ from ..errors import InvalidArgument
 from ..exhaustive.bits import bits_of, edge_lower_ends, popcount
 from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
 from ..exhaustive.inputs import check_inputs
+from ..exhaustive.mus_closed_form import edge_masses
 from ..exhaustive.engine import INT64_SAFE, Noise, Stats, edge_tv, encode_noise, keys_to_rows, law_difference, smoothed
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
 from ..replaying import Replay
@@ -84,6 +85,20 @@ def scan_edges(noise: Noise, variant: SmoothingVariant, x: np.ndarray, lam: Frac
     visible = visible_code(x)
     best: tuple[int, int, int, int] | None = None  # (tv, -popcount, -alpha, -i): larger is better
     violation = None
+    if variant is MULTIPLICATIVE:
+        # closed form (mus_closed_form, formula 1): every edge along i has the same TV, so the
+        # first edge reaching it with the fewest kept features is α = 0, and so is the first violation
+        for i, tv in enumerate(edge_masses(noise.codes, noise.weights, n, visible)):
+            best = max(best, (tv, 0, 0, -i)) if best is not None else (tv, 0, 0, -i)
+            stats.masks += (1 << n) * int(noise.codes.shape[0])  # the (α, s) pairs of both edge ends, covered by the formula
+            if progress:
+                progress(1)
+            if violation is None and tv * lam.denominator > lam.numerator * T:
+                violation = (0, i)
+                if stop:
+                    break
+        assert best is not None
+        return EdgeScan(n * (1 << (n - 1)), Fraction(best[0], T), (-best[2], -best[3]), violation)
     for i in range(n):
         for start in range(0, 1 << (n - 1), BLOCK_EDGES):
             lower = edge_lower_ends(n, i, start, min(1 << (n - 1), start + BLOCK_EDGES))
@@ -203,15 +218,22 @@ def _concrete_scan(
                 runs += 1
                 found: list[tuple[int, int, int]] = []
                 bound = lam.numerator * D
+                narrow = np.int32 if D < 2**31 else np.int64  # |Δ| <= D: half the memory traffic when it fits
+                columns = [G[:, c].astype(narrow) for c in range(G.shape[1])]
                 for i in range(n):
                     # the edges along feature i pair the two halves of each block of 2^(i+1) masks:
-                    # a reshape, no gather; row-major order of (block, offset) is the order of the lower ends
-                    pairs = G.reshape(-1, 2, 1 << i, G.shape[1])
-                    worst = np.abs(pairs[:, 1] - pairs[:, 0]).max(axis=2).reshape(-1)
-                    edges += worst.size
-                    top = int(worst.max())
+                    # a reshape, no gather; row-major order of (block, offset) is the order of the lower ends.
+                    # One contiguous class column at a time: the largest |Δ| is max(max Δ, −min Δ).
+                    top = 0
+                    for column in columns:
+                        pairs = column.reshape(-1, 2, 1 << i)
+                        delta = pairs[:, 1] - pairs[:, 0]
+                        top = max(top, int(delta.max()), -int(delta.min()))
+                    edges += 1 << (n - 1)
                     largest = max(largest, Fraction(top, D))
                     if top * lam.denominator > bound:
+                        pairs = G.reshape(-1, 2, 1 << i, G.shape[1])
+                        worst = np.abs(pairs[:, 1] - pairs[:, 0]).max(axis=2).reshape(-1)
                         lower = edge_lower_ends(n, i)
                         bad = lower[worst * lam.denominator > bound]
                         k = int(np.lexsort((bad, popcount(bad)))[0])

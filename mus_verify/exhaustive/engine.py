@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 import numpy as np
 
@@ -37,7 +37,8 @@ from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
 from .bits import codes_from_masks
 from .classifiers import ExactClassifier, one_hot_argmax
-from .mask_encodings import SmoothingVariant, decode_keys, masked_rows
+from .mask_encodings import MULTIPLICATIVE, SmoothingVariant, decode_keys, masked_rows
+from .mus_closed_form import down_closure, smooth_cube, sparse_transforms
 
 __all__ = [
     "Noise",
@@ -86,7 +87,11 @@ def encode_noise(distribution: MaskDistribution) -> Noise:
 
 @dataclass
 class Stats:
-    """Work done, for the throughput line: (α, s) masked inputs formed and distinct classifier calls."""
+    """Work done, for the throughput line: (α, s) masked inputs covered and distinct classifier calls.
+
+    ``masks`` counts every (α, s) pair a run accounts for, whether enumerated or covered by an exact
+    closed form (:mod:`.mus_closed_form`), so runs of either engine report the same count.
+    """
 
     masks: int = 0
     distinct_inputs: int = 0
@@ -191,6 +196,7 @@ def smoothed(
     """
     stats = stats if stats is not None else Stats()
     n = noise.n
+    full_cube = alpha_codes is None
     if alpha_codes is None:
         alpha_codes = np.arange(1 << n, dtype=np.int64)
     x = np.asarray(x, dtype=np.float64)
@@ -200,6 +206,8 @@ def smoothed(
     T, D = noise.total, memo.denominator
     if T * D >= INT64_SAFE:
         raise InvalidArgument("distribution", noise.distribution.name, "a weight total times classifier denominator below 2^62", f"got {T} * {D}")
+    if full_cube and np.isscalar(visible) and variant is MULTIPLICATIVE:
+        return _smoothed_mus_cube(memo, noise, int(visible), stats)
     out = np.zeros((alpha_codes.shape[0], memo.classes), dtype=np.int64)
     N = noise.codes.shape[0]
     step = max(1, BLOCK // N)
@@ -212,6 +220,37 @@ def smoothed(
         stats.masks += int(keys.size)
     stats.runs += 1
     return Smoothed(alpha_codes, out, T * D)
+
+
+_TRANSFORMS: dict[tuple[bytes, bytes, int], Any] = {}
+
+
+def _transforms(noise: Noise) -> Any:
+    """(L, sparse_transforms) of a noise, cached: a check smooths many classifiers under one noise."""
+    key = (noise.codes.tobytes(), noise.weights.tobytes(), noise.n)
+    if key not in _TRANSFORMS:
+        if len(_TRANSFORMS) >= 8:
+            _TRANSFORMS.clear()
+        closure = down_closure(noise.codes, noise.n)
+        _TRANSFORMS[key] = (closure, sparse_transforms(closure, noise.codes, noise.weights, noise.n))
+    return _TRANSFORMS[key]
+
+
+def _smoothed_mus_cube(memo: KeyMemo, noise: Noise, visible: int, stats: Stats) -> Smoothed:
+    """MuS over all 2^n masks by Möbius / zeta transforms (:mod:`.mus_closed_form`), exact.
+
+    The classifier is evaluated on the down-closure of the noise support (masked by x's zeros): the
+    same distinct masked inputs the enumeration forms.
+    """
+    n = noise.n
+    closure, transforms = _transforms(noise)
+    keys = closure & visible
+    positions = memo._positions(keys)
+    bound = noise.total * memo.denominator
+    out = smooth_cube(closure, memo.columns[:, positions], transforms, n, bound)
+    stats.masks += (1 << n) * int(noise.codes.shape[0])
+    stats.runs += 1
+    return Smoothed(np.arange(1 << n, dtype=np.int64), out, bound)
 
 
 def top_two_numerators(numerators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -109,3 +109,11 @@ def test_thm_3_1_at_n_16_for_q_16_and_q_64():
     for q in (16, 64):
         result = prove("lipschitz", "mus", 16, q, f"{q // 4}/{q}")
         assert result.verdict is Verdict.PROVED and result.details["pairwise"]["open_edges"] == []
+
+
+@pytest.mark.parametrize("options", [{"mode": "vote"}, {"classes": 3}, {"mode": "vote", "classes": 3}])
+def test_votes_and_three_classes_agree_with_the_full_encoding(options):
+    assert prove("lipschitz", "mus", 3, 4, "1/4", **options).verdict is Verdict.PROVED
+    assert prove("lipschitz", "mus", 3, 4, "1/4", pairwise=False, **options).verdict is Verdict.PROVED
+    refuted = prove("lipschitz", "fixed-count", 3, 2, "1/2", **options)
+    assert refuted.verdict is Verdict.REFUTED and refuted.counterexample.replay() is True

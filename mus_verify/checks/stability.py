@@ -38,6 +38,7 @@ Planted bugs: the ``"ceil"`` and ``"floor"`` radius rules.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -140,8 +141,11 @@ class _Tally:
         claimed = radius >= 0
         r, t = radius[claimed], true[claimed]
         # a radius beyond the cone claims nothing more: compare the true radius with min(r, cone)
-        capped = np.minimum(r, cone[claimed])
-        self.pairs[key] += int(self.prefix[cone[claimed], capped].sum())
+        cones = cone[claimed]
+        capped = np.minimum(r, cones)
+        # Σ prefix[cone, capped] as a histogram of (cone, capped) pairs: a bincount, not a 2-D gather
+        counts = np.bincount(cones * (self.n + 1) + capped, minlength=(self.n + 1) ** 2)
+        self.pairs[key] += int((counts * self.prefix.reshape(-1)).sum())
         if key == "direction":
             self.certificates += int(r.size)
             self.nontrivial += int((r >= 1).sum())
@@ -242,6 +246,14 @@ def check_stability(
     return _result(name, Verdict.VERIFIED, tally.pairs["direction"], params, clock, None, message, details, rule_name)
 
 
+@functools.lru_cache(maxsize=4)
+def _cones(n: int, direction: str) -> np.ndarray:
+    """cone_size of every mask (int16, read-only), shared by the runs of one check."""
+    out = cone_size(np.arange(1 << n, dtype=np.int64), n, direction).astype(np.int16)
+    out.flags.writeable = False
+    return out
+
+
 def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: np.ndarray, mode: str, lam: Fraction, radii: _Radii,
              direction: str, tally: _Tally, clock: Clock, at_full: list[dict[str, Any]], label: str) -> dict[str, Any] | None:
     """One (classifier, x, mode): all certificates, both distance transforms per class; the shrunk violation or None."""
@@ -249,14 +261,14 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
     table = smoothed(clf, x, variant, noise, mode, stats=clock.stats)
     predicted, gap = top_two_numerators(table.numerators)
     radius = radii(gap, table.denominator)
-    codes = np.arange(1 << n, dtype=np.int64)
-    cone = {"direction": cone_size(codes, n, direction), "any": cone_size(codes, n, "any")}
-    nearest_bad = {"direction": np.full(1 << n, n + 1, dtype=np.int64), "any": np.full(1 << n, n + 1, dtype=np.int64)}
-    for c in np.unique(predicted[predicted >= 0]).tolist():
+    cone = {"direction": _cones(n, direction), "any": _cones(n, "any")}
+    # distances are at most n + 1: int16 keeps the passes below narrow
+    nearest_bad = {"direction": np.full(1 << n, n + 1, dtype=np.int16), "any": np.full(1 << n, n + 1, dtype=np.int16)}
+    for c in np.flatnonzero(np.bincount(predicted[predicted >= 0], minlength=table.numerators.shape[1])).tolist():
         bad = predicted != c
         own = ~bad
         for key, way in (("direction", direction), ("any", "any")):
-            nearest_bad[key][own] = distance_to(bad, n, way)[own]
+            np.copyto(nearest_bad[key], distance_to(bad, n, way), where=own)
     candidates = []
     for key in ("direction", "any"):
         unique_top = predicted >= 0

@@ -260,9 +260,14 @@ def top_two_numerators(numerators: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     if numerators.shape[1] == 1:
         return np.zeros(numerators.shape[0], dtype=np.int64), numerators[:, 0].copy()
-    ordered = np.sort(numerators, axis=1)
-    gap = ordered[:, -1] - ordered[:, -2]
+    # one pass per class column instead of a row-wise sort: the runner-up is the largest value
+    # outside the (first) argmax column, so a tie for the top gives gap 0
     predicted = np.argmax(numerators, axis=1).astype(np.int64)
+    top = np.max(numerators, axis=1)
+    second = np.full(numerators.shape[0], np.iinfo(np.int64).min, dtype=np.int64)
+    for c in range(numerators.shape[1]):
+        np.maximum(second, np.where(predicted == c, np.iinfo(np.int64).min, numerators[:, c]), out=second)
+    gap = top - second
     predicted[gap == 0] = -1
     return predicted, gap
 

@@ -11,7 +11,7 @@ softmax and GELU are O(T·D) and left out, so the count is a lower bound):
 
 >>> from mus_verify.torch_backend.models import VIT_PRESETS
 >>> round(vit_forward_flops(VIT_PRESETS["vit-b16"], 197) / 1e9, 1)
-34.9
+35.1
 
 The peak is measured, not looked up: :func:`measure_matmul_peak` times a
 square matmul (2048² by default) in each dtype on the device, in the same

@@ -23,19 +23,21 @@ import time
 CHECKS = ["lipschitz", "masking-equivalence", "incremental-stability", "decremental-stability", "tightness"]
 
 
-def run_once(name: str, n: int, q: int, lam: str, budget: float) -> tuple[float, dict | None]:
+def run_once(name: str, n: int, q: int, lam: str, budget: float) -> tuple[float, dict | None, str]:
+    """Wall time, the check's JSON result (None if it did not finish) and why not: timeout / refused / exit N."""
     command = [sys.executable, "-m", "mus_verify", "check", name, "--n", str(n), "--q", str(q), "--lam", lam, "--json"]
     started = time.perf_counter()
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=budget)
     except subprocess.TimeoutExpired:
-        return time.perf_counter() - started, None
+        return time.perf_counter() - started, None, "timeout"
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         sys.stderr.write(f"{name} n={n}: exit {proc.returncode}\n{proc.stderr[-2000:]}\n")
-        return wall, None
+        # exit 2 is a usage error: the work limit refused the size before running it
+        return wall, None, "refused" if proc.returncode == 2 else f"exit {proc.returncode}"
     (result,) = json.loads(proc.stdout)["results"]
-    return wall, result
+    return wall, result, result["verdict"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.checks:
         best = None
         for n in range(args.start, args.stop + 1):
-            wall, result = run_once(name, n, args.q, args.lam, args.budget)
-            status = "timeout" if result is None else result["verdict"]
+            wall, result, status = run_once(name, n, args.q, args.lam, args.budget)
             rate = "" if result is None else f"{result['details']['masks_per_s'] / 1e6:.1f} M masks/s"
             print(f"{name:24s} n={n:2d}  {wall:6.1f} s  {status:9s} {rate}  (load {os.getloadavg()[0]:.1f})", flush=True)
             if result is None:

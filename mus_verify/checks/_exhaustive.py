@@ -27,7 +27,7 @@ from ..exhaustive.bits import MAX_FEATURES
 from ..exhaustive.classifiers import ExactClassifier, classifier_family
 from ..exhaustive.engine import Stats
 from ..exhaustive.inputs import check_inputs
-from ..exhaustive.mask_encodings import SmoothingVariant, resolve_variant
+from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
 from ._noise import lqv_from_config
 from .registry import CheckConfig
 
@@ -40,6 +40,7 @@ __all__ = [
     "Clock",
     "MAX_SEED_VECTORS",
     "MAX_MASK_EVALUATIONS",
+    "MAX_TRANSFORM_WORK",
     "MODES",
 ]
 
@@ -50,6 +51,11 @@ MAX_SEED_VECTORS = 4096
 # (n = 16) need about 1e8; n = 20, which the README's table times at 30-60 s, needs 1.8e9. Beyond
 # 2^32 (n = 22 at the defaults: minutes even on a quiet machine) a run is refused with the estimate.
 MAX_MASK_EVALUATIONS = 2**32
+# The MuS closed-form engine (mus_verify.exhaustive.mus_closed_form) costs about n passes over 2^n
+# words per run instead of 2^n × |support| gathers. Measured (2026-12-02, 2 shared cores, load 2.4-2.7,
+# defaults: 44 runs): n = 22 lipschitz 25 s, incremental-stability 47 s = 44 × 2^22 × 22 ≈ 4.1e9 passes'
+# elements; n = 23 (8.5e9) is projected at about 2× that and refused.
+MAX_TRANSFORM_WORK = 2**32
 MODES = ("average", "vote")
 
 
@@ -92,11 +98,14 @@ def check_modes(modes: Any) -> tuple[str, ...]:
     return modes
 
 
-def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n: int = MAX_FEATURES, uses_classifiers: bool = True) -> Setup:
+def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n: int = MAX_FEATURES, uses_classifiers: bool = True,
+                      closed_form: bool = False) -> Setup:
     """Read a CheckConfig (CLI or Python) into a :class:`Setup`; every bad value raises InvalidArgument.
 
     A run whose estimated work exceeds :data:`MAX_MASK_EVALUATIONS` is refused (``uses_classifiers``:
-    whether the check runs every concrete classifier, input and mode, or only the noise).
+    whether the check runs every concrete classifier, input and mode, or only the noise). A check that
+    uses the MuS closed forms (``closed_form``, and the variant is MuS) is judged by
+    :data:`MAX_TRANSFORM_WORK` instead: runs × 2^n × n.
     """
     if not isinstance(config, CheckConfig):
         raise InvalidArgument("config", config, "a mus_verify.checks.CheckConfig")
@@ -145,6 +154,14 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
     params["inputs"] = [label for label, _ in inputs]
     support = min(params.get("q") or (1 << n), 2 * n) if given is None else max(d.size for d in distributions)
     runs = count * (len(classifiers) * len(inputs) * len(modes) if uses_classifiers else 1)
+    if closed_form and variant is MULTIPLICATIVE:
+        work = runs * (1 << n) * n
+        if work > MAX_TRANSFORM_WORK:
+            raise InvalidArgument(
+                "--n", n, f"a size whose closed-form run needs at most 2^32 = {MAX_TRANSFORM_WORK:,} transform steps (n = 22 at the defaults: 25-47 s measured)",
+                f"{runs:,} runs × 2^{n} masks × {n} passes = about {work:,}; lower --n, --classifiers or the seed vectors",
+            )
+        return Setup(n, lam, dists, count, variant, classifiers, inputs, modes, params)
     estimate = runs * (1 << n) * support
     if estimate > MAX_MASK_EVALUATIONS:
         raise InvalidArgument(

@@ -331,7 +331,7 @@ def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] |
 
 def run(config: CheckConfig, progress: Progress) -> CheckResult:
     """CLI runner: L_qv(λ) for one seed vector (or all), MuS unless ``extra['variant']`` says otherwise."""
-    setup = setup_from_config(config, DEFAULTS)
+    setup = setup_from_config(config, DEFAULTS, closed_form=True)
     return check_lipschitz(
         setup.distributions, setup.lam, variant=setup.variant, classifiers=setup.classifiers,
         inputs=setup.inputs, modes=setup.modes, params=setup.params, progress=progress,

@@ -382,7 +382,7 @@ def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] |
 
 
 def _run(config: CheckConfig, progress: Progress, direction: Direction) -> CheckResult:
-    setup = setup_from_config(config, DEFAULTS)
+    setup = setup_from_config(config, DEFAULTS, closed_form=True)
     return check_stability(
         setup.distributions, setup.lam, direction=direction, radius_rule=config.extra.get("radius_rule", "strict"),
         variant=setup.variant, classifiers=setup.classifiers, inputs=setup.inputs, modes=setup.modes,

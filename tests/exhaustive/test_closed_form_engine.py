@@ -123,3 +123,20 @@ def test_checks_equal_the_old_engine_up_to_16(n):
     distribution = lqv(random_seed_vector(n, 64, 0), 64, "16/64")
     _same(check_lipschitz(distribution, "16/64"), check_lipschitz(distribution, "16/64", variant=OLD))
     _same(check_stability(distribution, "16/64", direction="up"), check_stability(distribution, "16/64", direction="up", variant=OLD))
+
+
+def test_work_limit_follows_the_engine():
+    from mus_verify.checks import CheckConfig
+    from mus_verify.checks._exhaustive import setup_from_config
+    from mus_verify.checks.lipschitz import DEFAULTS
+    from mus_verify.errors import InvalidArgument
+
+    config = CheckConfig(n=22, q=64, lam="16/64")
+    assert setup_from_config(config, DEFAULTS, closed_form=True).n == 22  # measured: 25 s (lipschitz), 47 s (stability)
+    with pytest.raises(InvalidArgument, match="--n"):
+        setup_from_config(config, DEFAULTS)  # the enumerating estimate still refuses n = 22
+    with pytest.raises(InvalidArgument, match="transform steps"):
+        setup_from_config(CheckConfig(n=23, q=64, lam="16/64"), DEFAULTS, closed_form=True)
+    # another variant keeps the enumeration, so the enumerating limit
+    with pytest.raises(InvalidArgument, match="mask evaluations"):
+        setup_from_config(CheckConfig(n=22, q=64, lam="16/64", extra={"variant": "additive"}), DEFAULTS, closed_form=True)

@@ -14,7 +14,7 @@ n           q      λ       m    why
 6           7      7/7     2    λ = 1 (implementations that skip the noise there)
 7           10     5/10    2    λ = 1/2 with q = 10
 6           22     15/22   4    float(15/22)·22 < 15: int(λ·q) loses a step; λ > 1/2
-5           25     7/25    2    float(7/25)·25 > 7: ceil(λ·q) gains a step
+8           25     7/25    3    float(7/25)·25 > 7: ceil(λ·q) gains a step; m = 3 (odd-q ties need a third class: float32 votes 18,4,3)
 8           47     12/47   3    float(12/47)·47 < 12: the same below 1/2; prime q
 9           64     16/64   2    the paper's setting
 12          16     4/16    3    n = 12: edges and Hamming balls are sampled, not enumerated
@@ -63,7 +63,7 @@ DEFAULT_MATRIX: tuple[tuple[int, int, int, int, str], ...] = (
     (6, 7, 7, 2, "λ = 1"),
     (7, 10, 5, 2, "λ = 1/2"),
     (6, 22, 15, 4, "float floor of λ·q, λ > 1/2"),
-    (5, 25, 7, 2, "float ceil of λ·q gains a step"),
+    (8, 25, 7, 3, "float ceil of λ·q gains a step; m = 3, n = 8: odd-q ties need a third class and fine patterns"),
     (8, 47, 12, 3, "float floor of λ·q, λ < 1/2"),
     (9, 64, 16, 2, "paper setting"),
     (12, 16, 4, 3, "n = 12, sampled"),

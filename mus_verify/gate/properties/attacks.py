@@ -115,16 +115,52 @@ def constructions(masks: np.ndarray, m: int, max_distance: int) -> list[Construc
         if 2 * swap < total and swap + added > total / 2:
             targets.append(("swap", swap))
         step = added // d if d else 0
-        for kind, b in targets:
-            if d and 2 * (b + added - step) >= total:
+        cases: list[tuple[str, int, int]] = [(kind, b, 0) for kind, b in targets]
+        if m >= 3:
+            cases += [("tie", b, c) for b, c in _third_class_ties(total, added, step, d)]
+        for kind, b, c in cases:
+            if d and 2 * (b + added - step) >= total - c:
                 continue  # the classes would already tie or swap at distance d - 1: not tight at d
             picked = _subset_sum(sizes, b)
             if picked is None:
                 continue
+            rest = [p for p in range(len(sizes)) if p not in set(picked)]
+            third = _subset_sum([sizes[p] for p in rest], c) if c else []
+            if third is None:
+                continue
             a_class, b_class = (0, 1) if (d + len(out)) % 2 == 0 else (1, 0)
-            votes = {int(eligible[p]): b_class for p in picked}
+            votes = {int(eligible[rest[p]]): 2 for p in third}
+            votes.update({int(eligible[p]): b_class for p in picked})
             any_mask = int(sum(1 << i for i in path))
             classifier = PatternVotes(n, m, votes=votes, default=a_class, any_mask=any_mask, any_class=b_class)
             witness = np.ones(n, dtype=bool)
             out.append(Construction(classifier, alpha, witness, d, kind))
     return out
+
+
+# At most this many third-class sizes per distance (spread over the range; q = 300 has ~100 candidates).
+THIRD_CLASS_CASES = 6
+
+
+def _third_class_ties(total: int, added: int, step: int, d: int) -> list[tuple[int, int]]:
+    """(b, c) for ties of A and B at distance d while a third class C holds c of the N masks throughout.
+
+    With C fixed, A and B share N − c masks, so they can tie at distance d for odd N
+    too (b = (N − c)/2 − added), and the float gap at the tie, (A − B)/N with A, B, C all
+    non-zero, takes values that two-class ties never produce: 18/25 − 4/25 exceeds
+    2·(7/25) in float32, so a radius rule without a rounding margin claims one step too
+    many there. C stays below B at α (so the gap at α is A − B) and below the tie.
+    """
+    options = []
+    for c in range(1, total):
+        if (total - c) % 2:
+            continue
+        b = (total - c) // 2 - added
+        if b < c:
+            break  # b falls as c grows: no larger c keeps C below B
+        options.append((b, c))
+    if len(options) > THIRD_CLASS_CASES:
+        picks = np.linspace(0, len(options) - 1, THIRD_CLASS_CASES).round().astype(int)
+        options = [options[i] for i in sorted(set(picks.tolist()))]
+    return options
+

@@ -34,6 +34,7 @@ BUGGY = {
     "no_margin_float64_radius": ({"certificate"}, "quick"),
     "no_margin_float32_radius": ({"certificate"}, "default"),
     "votes_ties_to_first": ({"certificate"}, "quick"),
+    "cache_keyed_by_q": ({"keep_rates"}, "quick"),  # caught by keep_rates' decoy model (same q, another λ)
 }
 
 

@@ -49,7 +49,26 @@ def _mask_strings(masks: np.ndarray | None, limit: int = 64) -> list[str] | None
 def keep_rates(ctx: GateRun) -> Outcome:
     outcome = Outcome("keep_rates", "instrumented", quantified_over="features")
 
+    decoys_left = [DECOY_CONFIGS]
+
     def body(config: GateConfig) -> Failure | None:
+        failure = check(config)
+        if failure is not None or decoys_left[0] == 0:
+            return failure
+        # State shared across factory calls (e.g. a mask cache keyed by q alone): after this model was
+        # built, build one with the same n and q but another λ and seed vector; its noise must be its own.
+        decoy = _decoy(config)
+        if decoy is None:
+            return None
+        decoys_left[0] -= 1
+        failure = check(decoy)
+        if failure is not None:
+            failure.summary = (f"a model built after one with λ = {config.k}/{config.q} at the same q does not use its own "
+                               f"λ = {decoy.k}/{decoy.q} and seed vector (state shared across factory calls?): {failure.summary}")
+            failure.data["built_after"] = config.to_json()
+        return failure
+
+    def check(config: GateConfig) -> Failure | None:
         noise = ctx.noise(config)
         lam = config.lam
         exact = noise.exact_rates()
@@ -74,6 +93,27 @@ def keep_rates(ctx: GateRun) -> Outcome:
     ran, outcome.failure = ctx.each_config("keep_rates", body)
     outcome.message = _message(outcome, ran, "every feature is kept with probability exactly λ")
     return outcome
+
+
+DECOY_CONFIGS = 2
+"""How many configurations also build a decoy model (same n and q, another λ and seed) after theirs."""
+
+
+def _decoy(config: GateConfig) -> GateConfig | None:
+    """The same n and q with another λ = k'/q, 0 < k' < q, k' != k, and a shifted seed vector; None when q < 3.
+
+    λ = 1 is avoided on purpose: an implementation may special-case it validly.
+    """
+    from dataclasses import replace
+
+    if config.q < 3:
+        return None
+    k = config.q - config.k
+    if k in (0, config.k, config.q):
+        k = config.k % (config.q - 1) + 1
+        if k == config.k:
+            k = 1 if config.k != 1 else 2
+    return replace(config, k=k, seed=tuple((v + 1) % config.q for v in config.seed), why="decoy: built after another λ at the same q")
 
 
 def _masks_keep_lambda(noise: Noise, lam: Fraction) -> bool:

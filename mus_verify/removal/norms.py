@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from .operators import SummaryOperator
+from .._exact_roots import sqrt_lower, sqrt_upper  # noqa: F401  (re-exported)
 
 __all__ = [
     "row_l1", "one_inf_squared", "gram", "gram_structure", "spectral_squared", "spectral_squared_closed_form",
@@ -132,23 +133,4 @@ def infinity_to_two_squared(operator: SummaryOperator, *, max_d: int = MAX_VERTE
     return Fraction(int(values[best]), denominator * denominator), tuple(int(s) for s in signs[best])
 
 
-def sqrt_upper(r: Fraction, scale: int = 10**6) -> Fraction:
-    """A rational u ≥ √r with u − √r ≤ 1/scale (exact: integer square roots)."""
-    if r < 0:
-        raise InvalidArgument("r", r, "a non-negative rational")
-    # u = ceil(√r · scale) / scale, computed as ceil(√(r · scale²)).
-    numerator = r.numerator * scale * scale
-    k = math.isqrt(numerator // r.denominator)
-    while Fraction(k * k, scale * scale) < r:
-        k += 1
-    return Fraction(k, scale)
-
-
-def sqrt_lower(r: Fraction, scale: int = 10**6) -> Fraction:
-    """A rational l ≤ √r with √r − l ≤ 1/scale."""
-    if r < 0:
-        raise InvalidArgument("r", r, "a non-negative rational")
-    k = math.isqrt(r.numerator * scale * scale // r.denominator)
-    while Fraction(k * k, scale * scale) > r:
-        k -= 1
-    return Fraction(k, scale)
+# sqrt_upper / sqrt_lower live in mus_verify._exact_roots (shared with the top-k family); re-exported here.

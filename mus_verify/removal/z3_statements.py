@@ -39,11 +39,12 @@ from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
 from .._validation import as_fraction, as_int
-from ..errors import EnvironmentProblem, InternalError, InvalidArgument
+from ..errors import InternalError, InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, register_replayer
 from .norms import sqrt_lower, sqrt_upper
 from .operators import SUMMARIES, SummaryOperator, by_name
 from .properties import symmetry_witness
+from .._z3 import load_z3
 
 __all__ = ["prove_theorem1", "prove_theorem2_box", "search_sharp_constant", "judge_sharp", "replay_sharp", "SHARP_K2"]
 
@@ -52,11 +53,7 @@ MAX_BOX_D = 5
 
 
 def _z3() -> Any:
-    try:
-        import z3
-    except ImportError as exc:  # pragma: no cover - z3-solver is a dependency
-        raise EnvironmentProblem("the Z3 statements need z3-solver: pip install z3-solver") from exc
-    return z3
+    return load_z3("the Z3 statements")
 
 
 # --- K²: rational, or "a + b·√c" for the irrational sharp constants --------------------------------

@@ -31,10 +31,10 @@ Planted (never defaults; the checks must refute them):
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Callable
 
+from .._exact_roots import sqrt_upper
 from ..errors import InvalidArgument
 from .affine import AffineSaliency, dual_norm
 from .ranking import cross_pairs
@@ -45,18 +45,9 @@ SOUND_RULES = ("t1a", "t1c", "t1d")
 PLANTED_RULES = ("sign", "kk1-gap")
 RULES = SOUND_RULES + PLANTED_RULES
 
-_SCALE = 1 << 40
+_SCALE = 1 << 40  # sqrt_upper's resolution for the ℓ2 form of T1d
 
 
-def sqrt_upper(value: Fraction) -> Fraction:
-    """A rational >= √value (within 2^-40 relative), by integer square roots."""
-    if value < 0:
-        raise InvalidArgument("value", value, "a non-negative rational")
-    num, den = value.numerator, value.denominator
-    root = math.isqrt(num * den * _SCALE * _SCALE)
-    if root * root != num * den * _SCALE * _SCALE:
-        root += 1
-    return Fraction(root, den * _SCALE)
 
 
 def _sub(a: tuple[Fraction, ...], b: tuple[Fraction, ...], sign: int = 1) -> list[Fraction]:
@@ -77,7 +68,7 @@ def _lipschitz(model: AffineSaliency, i: int, j: int, p: str, rule: str) -> Frac
         return 2 * row if p == "inf" else 4 * row
     if rule == "t1d":
         a, b = dual_norm(list(Ai), p), dual_norm(list(Aj), p)
-        return a + b if p == "inf" else a + b + 2 * sqrt_upper(a * b)
+        return a + b if p == "inf" else a + b + 2 * sqrt_upper(a * b, _SCALE)
     if rule in ("sign", "kk1-gap"):
         if rule == "kk1-gap":
             return _lipschitz(model, i, j, p, "t1a")

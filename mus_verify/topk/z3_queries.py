@@ -26,11 +26,12 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from .._validation import as_fraction, as_int
-from ..errors import EnvironmentProblem, InternalError, InvalidArgument
+from ..errors import InternalError, InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict
 from .affine import AffineSaliency, from_quadratic
 from .radii import certify
 from .theorems import RadiusWitness, counterexample, judge_radius, replay_radius
+from .._z3 import load_z3
 
 __all__ = ["prove_certificate", "prove_exact_radius", "search_sign_bound", "search_relu_zero_hessian", "prove_thickness", "prove_at", "prove_steps"]
 
@@ -39,11 +40,7 @@ MAX_DIM = 3
 
 
 def _z3() -> Any:
-    try:
-        import z3
-    except ImportError as exc:  # pragma: no cover - z3-solver is a dependency
-        raise EnvironmentProblem("the Z3 queries need z3-solver: pip install z3-solver") from exc
-    return z3
+    return load_z3("the Z3 queries")
 
 
 def _rational(z3: Any, value: Any) -> Fraction:

@@ -62,6 +62,15 @@ def _solve(z3: Any, ctx: Any, constraints: list[Any], rlimit: int, seed: int) ->
     return str(answer), (solver.model() if answer == z3.sat else solver.reason_unknown() if answer == z3.unknown else None), used
 
 
+def _optimizer(z3: Any, dim: int, rlimit: int, seed: int) -> tuple[Any, Any, list[Any]]:
+    """A fresh context, an Optimize with the deterministic budget, and the perturbation δ ∈ Q^dim."""
+    ctx = z3.Context()
+    opt = z3.Optimize(ctx=ctx)
+    opt.set("rlimit", rlimit)
+    opt.set("random_seed", seed)
+    return ctx, opt, [z3.Real(f"d{c}", ctx) for c in range(dim)]
+
+
 def _abs(z3: Any, e: Any) -> Any:
     return z3.If(e >= 0, e, -e)
 
@@ -203,11 +212,7 @@ def prove_exact_radius(params: Mapping[str, str], *, rlimit: int = DEFAULT_RLIMI
     model = _instance(params)
     k = _budget(params, "k", 1, 1, model.n - 1)
     started = time.perf_counter()
-    ctx = z3.Context()
-    opt = z3.Optimize(ctx=ctx)
-    opt.set("rlimit", rlimit)
-    opt.set("random_seed", seed)
-    d = [z3.Real(f"d{c}", ctx) for c in range(model.dim)]
+    ctx, opt, d = _optimizer(z3, model.dim, rlimit, seed)
     t = z3.Real("t", ctx)
     u = [z3.RealVal(str(model.g[r]), ctx) + z3.Sum([z3.RealVal(str(model.A[r][c]), ctx) * d[c] for c in range(model.dim)]) for r in range(model.n)]
     I = [_abs(z3, e) for e in u] if model.absolute else u
@@ -325,11 +330,7 @@ def prove_at(params: Mapping[str, str], *, rlimit: int = DEFAULT_RLIMIT, seed: i
     eps = as_fraction(params.get("eps", "1/3"), "--param eps")
     k = _budget(params, "k", 2, 1, model.n - 1)
     started = time.perf_counter()
-    ctx = z3.Context()
-    opt = z3.Optimize(ctx=ctx)
-    opt.set("rlimit", rlimit)
-    opt.set("random_seed", seed)
-    d = [z3.Real(f"d{c}", ctx) for c in range(model.dim)]
+    ctx, opt, d = _optimizer(z3, model.dim, rlimit, seed)
     ev = z3.RealVal(str(eps), ctx)
     opt.add(*[_abs(z3, e) <= ev for e in d])
     top = model.top_k(k)

@@ -17,7 +17,6 @@ def certifier(classifier, x, alpha, r, eps, delta, seed):
     m = zeros.size
     weights = [math.comb(m, j) for j in range(min(r, m) + 1)]
     n_samples = math.ceil(math.log(2 / delta) / (2 * eps**2))
-    total = sum(weights)
     masks = np.repeat(alpha[None, :], n_samples, axis=0)
     for i in range(n_samples):
         j = int(rng.integers(0, len(weights)))  # the bug: every j equally likely

@@ -127,6 +127,41 @@ def lambda_steps(lam: Fraction, q: int) -> int:
     return int(steps)
 
 
+def q_from_lam(lam: str | Fraction | None) -> int | None:
+    """The Q of a ``K/Q`` string (as written, not reduced: 2/8 gives 8), else None.
+
+    >>> q_from_lam("2/8"), q_from_lam("0.25"), q_from_lam(None)
+    (8, None, None)
+    """
+    if lam is None or isinstance(lam, Fraction):
+        return None
+    text = str(lam).strip()
+    if "/" not in text:
+        return None
+    denominator = text.split("/", 1)[1].strip()
+    return int(denominator) if denominator.isdigit() and int(denominator) > 0 else None
+
+
+def resolve_q(q: int | None, lam: str | Fraction | None, *, argument: str = "--q") -> int | None:
+    """``--q`` if given, else the denominator of ``--lam K/Q``; refuse a q that cannot carry λ.
+
+    The one q-from-λ rule of every command and of the gate's settings (``cli._options`` re-exports it).
+    ``--q 64 --lam 2/8`` is fine (2/8 = 16/64); ``--q 6 --lam 1/4`` is refused
+    here with both values named, rather than later with a message about λ alone.
+    """
+    inferred = q_from_lam(lam)
+    if q is None:
+        return inferred
+    if inferred is not None:
+        value = Fraction(str(lam).strip())
+        if (value * q).denominator != 1:
+            raise InvalidArgument(
+                argument, q, f"a q for which --lam {lam} is a multiple of 1/q (e.g. {inferred})",
+                f"--lam {lam} was given with Q = {inferred}",
+            )
+    return q
+
+
 def check_seed_vector(seed_vector: Any, q: int, n: int | None = None, argument: str = "seed_vector") -> tuple[int, ...]:
     """Integer seed vector v with entries in 0..q-1 (the paper's v times q)."""
     entries = _as_sequence(seed_vector, argument)

@@ -14,6 +14,7 @@ import argparse
 import os
 from fractions import Fraction
 
+from .._validation import q_from_lam, resolve_q  # the pure rule lives below the CLI (gate settings use it too)
 from ..errors import InvalidArgument
 
 __all__ = ["add_threads_option", "default_threads", "apply_threads", "resolve_q", "q_from_lam"]
@@ -60,33 +61,3 @@ def apply_threads(threads: int | None) -> int:
         raise InvalidArgument("--threads", count, f"an integer in 1..{MAX_THREADS}")
     torch.set_num_threads(count)
     return count
-
-
-def q_from_lam(lam: str | Fraction | None) -> int | None:
-    """The Q of a ``K/Q`` string (as written, not reduced: 2/8 gives 8), else None."""
-    if lam is None or isinstance(lam, Fraction):
-        return None
-    text = str(lam).strip()
-    if "/" not in text:
-        return None
-    denominator = text.split("/", 1)[1].strip()
-    return int(denominator) if denominator.isdigit() and int(denominator) > 0 else None
-
-
-def resolve_q(q: int | None, lam: str | Fraction | None, *, argument: str = "--q") -> int | None:
-    """``--q`` if given, else the denominator of ``--lam K/Q``; refuse a q that cannot carry λ.
-
-    ``--q 64 --lam 2/8`` is fine (2/8 = 16/64); ``--q 6 --lam 1/4`` is refused
-    here with both values named, rather than later with a message about λ alone.
-    """
-    inferred = q_from_lam(lam)
-    if q is None:
-        return inferred
-    if inferred is not None:
-        value = Fraction(str(lam).strip())
-        if (value * q).denominator != 1:
-            raise InvalidArgument(
-                argument, q, f"a q for which --lam {lam} is a multiple of 1/q (e.g. {inferred})",
-                f"--lam {lam} was given with Q = {inferred}",
-            )
-    return q

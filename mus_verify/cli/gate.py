@@ -3,7 +3,8 @@
 TARGET is ``path/to/file.py:attr`` or ``package.module:attr``: a factory
 ``factory(base, *, q, lam, seed) -> smoothed`` or an nn.Module class
 ``Cls(base_model, q, lambd)``; with ``--kind sca``, a soft-stability
-certifier (handled by :mod:`mus_verify.soft_stability.gate`). Exit codes: 0
+certifier (handled by :mod:`mus_verify.soft_stability.gate`, through
+:mod:`mus_verify.cli.gate_sca`). Exit codes: 0
 every property holds (notices and warnings included), 1 a counterexample that
 fails the gate, 2 usage error (bad TARGET or options), 3 inconclusive.
 Nothing heavy is imported until the handler runs.
@@ -21,7 +22,7 @@ from typing import TextIO
 from ._options import add_threads_option
 
 PROFILE_HELP = "quick (CI smoke), default, thorough (more configurations and samples)"
-SCA_MODULE = "mus_verify.soft_stability.gate"
+SCA_MODULE = "mus_verify.cli.gate_sca"  # the glue over mus_verify.soft_stability.gate
 # Progress lines start once a run has taken this long (short runs stay quiet).
 PROGRESS_AFTER_S = 2.0
 
@@ -149,7 +150,7 @@ def _run_sca(args: argparse.Namespace) -> int:
     try:
         module = importlib.import_module(SCA_MODULE)
     except ModuleNotFoundError as exc:
-        if exc.name and SCA_MODULE.startswith(exc.name):
+        if exc.name and (SCA_MODULE.startswith(exc.name) or "mus_verify.soft_stability.gate".startswith(exc.name)):
             raise InvalidArgument("--kind", "sca", "smoother", f"the SCA gate ({SCA_MODULE}) is not available in this installation") from None
         raise
     return int(module.run_from_cli(args))

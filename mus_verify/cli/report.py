@@ -3,7 +3,8 @@
 ``--study`` picks what is measured: ``stability`` (this package's report, the default),
 ``removal`` (removal robustness, :mod:`mus_verify.removal.study`) or ``topk``
 (top-k stability, :mod:`mus_verify.topk.study`). The other studies live in their own
-packages, each exposing ``run_from_cli(args) -> int``; they are imported only when chosen.
+packages, each exposing ``run_study``; they are imported only when chosen, and their command-line
+glue is :mod:`mus_verify.cli.studies` (the app layer never imports the CLI).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from ._options import add_threads_option
 
 STUDIES = {
     "stability": None,
-    "removal": "mus_verify.removal.study:run_from_cli",
-    "topk": "mus_verify.topk.study:run_from_cli",
+    "removal": "mus_verify.removal.study",
+    "topk": "mus_verify.topk.study",
 }
 DEFAULT_Q = 64
 
@@ -76,15 +77,15 @@ def run(args: argparse.Namespace) -> int:
     return emit([result], args.json, extra={"report": {"out": str(config.out), "unsound": document["unsound"], "summary": document["summary"], "threads": threads}})
 
 
-def _run_study(name: str, target: str, args: argparse.Namespace) -> int:
-    module_name, _, function = target.partition(":")
+def _run_study(name: str, module_name: str, args: argparse.Namespace) -> int:
+    from .studies import RUNNERS
+
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name is not None and module_name.startswith(exc.name):
             raise EnvironmentProblem(f"--study {name} is not available in this installation ({module_name} is missing)") from None
         raise EnvironmentProblem(f"--study {name} needs the package {exc.name!r}, which is not installed (pip install -e \".[report]\")") from None
-    runner = getattr(module, function, None)
-    if not callable(runner):
-        raise EnvironmentProblem(f"--study {name}: {module_name} has no {function}(args)")
-    return int(runner(args))
+    if not callable(getattr(module, "run_study", None)):
+        raise EnvironmentProblem(f"--study {name}: {module_name} has no run_study")
+    return int(RUNNERS[name](module, args))

@@ -40,9 +40,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._options import resolve_q
+    import sys
+    from pathlib import Path
+
+    from ..soft_stability.study import render, run_study
+    from ._options import apply_threads, resolve_q
+    from .output import emit
 
     args.q = resolve_q(args.q, args.lam) or 64
-    from ..soft_stability.study import run_from_cli
-
-    return run_from_cli(args)
+    apply_threads(getattr(args, "threads", None))
+    result, document = run_study(args.dataset, Path(args.out), lam=args.lam, q=args.q, r_max=args.r_max, eps=args.eps, delta=args.delta, seed=args.seed,
+                                 max_points=args.max_points, backend=args.backend, level=args.level, show_progress=not args.json, model=args.model)
+    if not args.json:
+        sys.stdout.write(render(document) + "\n")
+    return emit([result], args.json, extra={"soft_stability": {"out": str(args.out), "summary": document["summary"]}})

@@ -217,12 +217,12 @@ def _integer(value: Any, argument: str) -> Any:
 
 
 def _requested_qs(settings: "GateSettings") -> tuple[int, ...]:
-    """--q, else the denominators Q of ``--lam K/Q`` (one q-from-λ rule: cli/_options.resolve_q), else (6, 16)."""
+    """--q, else the denominators Q of ``--lam K/Q`` (one q-from-λ rule: _validation.resolve_q), else (6, 16)."""
     if settings.qs is not None:
         return tuple(settings.qs)
     if settings.lams is None:
         return (6, 16)
-    from ..cli._options import q_from_lam
+    from .._validation import q_from_lam
 
     qs = []
     for text in settings.lams:

@@ -18,7 +18,6 @@ A point above its bound is REFUTED. Writes plots, study.json and summary.md into
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
@@ -30,7 +29,7 @@ import numpy as np
 from ..errors import EnvironmentProblem, InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, jsonable
 
-__all__ = ["run_from_cli", "run_study", "WEIGHT_DECAYS", "SIZES"]
+__all__ = ["run_study", "WEIGHT_DECAYS", "SIZES"]  # the CLI glue: mus_verify.cli.studies
 
 WEIGHT_DECAYS = (0.0, 1e-3, 1e-2, 5e-2)
 SIZES = (0.01, 0.03, 0.1, 0.3, 1.0)
@@ -260,16 +259,3 @@ def _summary(document: dict[str, Any], out: Path) -> None:
               "No point exceeds its bound." if document["violation"] is None else f"VIOLATION: {document['violation']}", "",
               "Plots: " + ", ".join(document["plots"])]
     (out / "summary.md").write_text("\n".join(lines) + "\n")
-
-
-def run_from_cli(args: argparse.Namespace) -> int:
-    """Entry point of ``mus-verify report --study removal`` (wine only)."""
-    from ..cli._options import apply_threads
-    from ..cli.output import emit
-
-    if args.dataset != "wine":
-        raise InvalidArgument("--dataset", args.dataset, "wine for --study removal")
-    apply_threads(getattr(args, "threads", None))
-    result, document = run_study(Path(args.out), seed=args.seed)
-    return emit([result], args.json, extra={"report": {"out": str(args.out), "max_ratio_theorem1": document["max_ratio_theorem1"],
-                                                      "max_ratio_theorem2": document["max_ratio_theorem2"]}})

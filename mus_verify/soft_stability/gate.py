@@ -45,7 +45,7 @@ from .check_sampler import FALSE_ALARM, chi_square
 from .perturbations import supersets
 from .rates import ScoreTable, stability_rate
 
-__all__ = ["gate_certifier", "run_from_cli", "replay_gate", "main", "PROPERTIES"]
+__all__ = ["gate_certifier", "replay_gate", "PROPERTIES"]  # the CLI glue: mus_verify.cli.gate_sca
 
 PROPERTIES = ("sca-sample-size", "sca-sampler-law", "sca-coverage", "sca-determinism", "sca-rng-isolation")
 EPS = DELTA = 0.1
@@ -189,36 +189,7 @@ def replay_gate(data: Mapping[str, Any]) -> bool:
     return False
 
 
-def run_from_cli(args: Any) -> int:
-    """``mus-verify gate --kind sca TARGET``: args.target, args.json, args.seed (args.strict has no effect here)."""
-    from .._loading import load_attribute
-    from ..cli.output import emit
+if __name__ == "__main__":  # an entry point, not a dependency: the CLI glue lives in mus_verify.cli.gate_sca
+    from ..cli.gate_sca import main
 
-    certifier = load_attribute(args.target, argument="TARGET")
-    if not callable(certifier):
-        raise InvalidArgument("TARGET", args.target, "a callable certifier(classifier, x, alpha, r, eps, delta, seed) -> estimate")
-    results = gate_certifier(certifier, seed=int(getattr(args, "seed", 0) or 0))
-    return emit(results, bool(getattr(args, "json", False)), extra={"gate": {"kind": "sca", "target": args.target}})
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m mus_verify.soft_stability.gate TARGET [--seed S] [--json]`` (the same as ``mus-verify gate --kind sca``)."""
-    import argparse
-
-    from ..cli.output import emit_error
-    from ..errors import MusVerifyError
-
-    parser = argparse.ArgumentParser(prog="python -m mus_verify.soft_stability.gate")
-    parser.add_argument("target")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--strict", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        return run_from_cli(args)
-    except MusVerifyError as exc:
-        return emit_error(str(exc), args.json)
-
-
-if __name__ == "__main__":
     sys.exit(main())

@@ -41,7 +41,7 @@ from .bounds import binomial_miss_probability, check_eps_delta, hoeffding_sample
 from .rates import ScoreTable, hard_radius, rate_curve
 from .sca import sca, table_classifier, torch_mus_classifier
 
-__all__ = ["run_study", "run_from_cli", "poisson_binomial_tail"]
+__all__ = ["run_study", "render", "poisson_binomial_tail"]  # the CLI glue: mus_verify.cli.soft_stability
 
 
 def poisson_binomial_tail(probabilities: list[Fraction], k: int) -> Fraction:
@@ -227,18 +227,3 @@ def render(document: dict[str, Any]) -> str:
             cells.append(f"{tau:.3f} / {est:.3f} [{low:.2f},{high:.2f}]{'*' if e['miss'] else ' '}".ljust(30))
         lines.append(f"{row['index']:>5}  {row['certified_radius']:>4}  {row['hard_radius']:>3}  " + "  ".join(cells))
     return "\n".join(lines)
-
-
-def run_from_cli(args: Any) -> int:
-    """Handler of ``mus-verify soft-stability`` (and of ``report --study soft-stability`` if wired)."""
-    import sys
-
-    from ..cli._options import apply_threads  # the app layer may use the CLI helpers
-    from ..cli.output import emit
-
-    apply_threads(getattr(args, "threads", None))
-    result, document = run_study(args.dataset, Path(args.out), lam=args.lam, q=args.q, r_max=args.r_max, eps=args.eps, delta=args.delta, seed=args.seed,
-                                 max_points=args.max_points, backend=args.backend, level=args.level, show_progress=not args.json, model=args.model)
-    if not args.json:
-        sys.stdout.write(render(document) + "\n")
-    return emit([result], args.json, extra={"soft_stability": {"out": str(args.out), "summary": document["summary"]}})

@@ -16,7 +16,6 @@ Writes report.json, summary.md, pk_under_attack.png and radii.png into --out.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from .._progress import progress_bar
 from ..errors import EnvironmentProblem, InvalidArgument
 from ..results import CheckResult, Verdict, jsonable
 
-__all__ = ["run_from_cli", "run_study", "EPS_GRID", "DEFAULT_K"]
+__all__ = ["run_study", "EPS_GRID", "DEFAULT_K"]  # the CLI glue: mus_verify.cli.studies
 
 EPS_GRID = (0.05, 0.1, 0.2, 0.4)
 DEFAULT_K = {"breast_cancer": 5, "wine": 3, "digits": 8}
@@ -204,12 +203,3 @@ def _plots(out: Path, document: dict[str, Any]) -> None:
     fig.tight_layout()
     fig.savefig(out / "topk-stability.png", dpi=110)
     plt.close(fig)
-
-
-def run_from_cli(args: argparse.Namespace) -> int:
-    from ..cli._options import apply_threads
-    from ..cli.output import emit
-
-    threads = apply_threads(getattr(args, "threads", None))
-    result, document = run_study(args.dataset, Path(args.out), seed=args.seed, max_points=args.max_points, show_progress=not args.json)
-    return emit([result], args.json, extra={"report": {"out": str(args.out), "study": "topk", "unsound": document["unsound"], "summary": document["summary"], "threads": threads}})

@@ -116,13 +116,24 @@ def test_q_is_inferred_from_lam_and_threads_are_applied(tmp_path, capsys):
         torch.set_num_threads(before)
 
 
-def test_study_dispatch_calls_the_named_module(tmp_path, monkeypatch):
+def test_study_dispatch_calls_the_named_module(tmp_path, monkeypatch, capsys):
+    """The CLI glue (mus_verify.cli.studies) imports the study's module and calls its run_study."""
+    from mus_verify.results import CheckResult, Verdict
+
     seen = {}
+
+    def run_study(dataset, out, **options):
+        seen.update(dataset=dataset, out=out, **options)
+        result = CheckResult(name="topk-study", verdict=Verdict.NO_COUNTEREXAMPLE, method="study", cases=1, params={})
+        return result, {"unsound": 0, "summary": {"fake": True}}
+
     fake = types.ModuleType("mus_verify.topk.study")
-    fake.run_from_cli = lambda args: seen.setdefault("args", args) and 0
+    fake.run_study = run_study
     monkeypatch.setitem(sys.modules, "mus_verify.topk.study", fake)
-    assert main(["report", "--study", "topk", "--dataset", "wine", "--out", str(tmp_path)]) == 0
-    assert seen["args"].dataset == "wine" and seen["args"].study == "topk"
+    assert main(["report", "--study", "topk", "--dataset", "wine", "--out", str(tmp_path), "--threads", "1", "--json"]) == 0
+    assert seen["dataset"] == "wine" and seen["out"] == tmp_path
+    document = json.loads(capsys.readouterr().out)
+    assert document["report"]["study"] == "topk" and document["report"]["summary"] == {"fake": True}
 
 
 def test_a_missing_study_module_is_exit_2(tmp_path, monkeypatch, capsys):

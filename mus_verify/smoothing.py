@@ -118,10 +118,10 @@ def smooth(
     rows = _exact_rows(outputs, mode)
     m = len(rows[0])
     totals = [0 * Fraction(0)] * m
-    for weight, row in zip(weights, rows):
+    for weight, scores in zip(weights, rows):
         if weight:
             for c in range(m):
-                totals[c] += weight * row[c]
+                totals[c] += weight * scores[c]
     return tuple(t / distribution.total for t in totals)
 
 

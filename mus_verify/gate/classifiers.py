@@ -315,12 +315,13 @@ class MLP(GateClassifier):
         """The same network as a float64 ``torch.nn.Module`` (imports torch)."""
         import torch
 
-        net = torch.nn.Sequential(torch.nn.Linear(self.n, self.hidden), torch.nn.Tanh(), torch.nn.Linear(self.hidden, self.m), torch.nn.Softmax(dim=-1))
+        first, second = torch.nn.Linear(self.n, self.hidden), torch.nn.Linear(self.hidden, self.m)
+        net = torch.nn.Sequential(first, torch.nn.Tanh(), second, torch.nn.Softmax(dim=-1))
         with torch.no_grad():
-            net[0].weight.copy_(torch.from_numpy(self._w1.T.copy()))
-            net[0].bias.copy_(torch.from_numpy(self._b1.copy()))
-            net[2].weight.copy_(torch.from_numpy(self._w2.T.copy()))
-            net[2].bias.zero_()
+            first.weight.copy_(torch.from_numpy(self._w1.T.copy()))
+            first.bias.copy_(torch.from_numpy(self._b1.copy()))
+            second.weight.copy_(torch.from_numpy(self._w2.T.copy()))
+            second.bias.zero_()
         return net.double()
 
     def spec(self) -> dict[str, Any]:

@@ -78,7 +78,8 @@ def replay(data: Mapping[str, Any], *, kind: str, target: Any = None) -> Replay:
 
 def _settings(data: Mapping[str, Any], settings_type: type) -> Any:
     """The recorded settings (lists back to tuples; fields this version lacks are dropped), else the defaults."""
-    recorded = data.get("gate") if isinstance(data.get("gate"), Mapping) else {}
+    gate = data.get("gate")
+    recorded: Mapping[str, Any] = gate if isinstance(gate, Mapping) else {}
     known = {f.name for f in fields(settings_type)}
     return settings_type(**{name: _tupled(value) for name, value in recorded.items() if name in known})
 

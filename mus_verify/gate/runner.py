@@ -105,7 +105,7 @@ def run_gate(implementation: Any, settings: GateSettings | None = None, *, targe
     if isinstance(factory, ModuleFactory) and not factory.takes_mu and "keep_mask" in wanted:
         not_applicable["keep_mask"] = "not applicable: forward takes no mu"
     return GateReport(
-        target=target or getattr(implementation, "__qualname__", repr(implementation)),
+        target=target or str(getattr(implementation, "__qualname__", repr(implementation))),
         adapter="module" if isinstance(factory, ModuleFactory) else "factory",
         settings=settings,
         configs=configs,
@@ -223,19 +223,20 @@ def _settle_conformance(results: list[CheckResult], settings: GateSettings) -> l
     for index, result in enumerate(results):
         severity = SEVERITY.get(result.name, GUARANTEE)
         details = {**result.details, "severity": severity}
-        refuted = result.verdict is Verdict.REFUTED and result.counterexample is not None
+        counterexample = result.counterexample if result.verdict is Verdict.REFUTED else None
+        refuted = counterexample is not None
         if severity == CONFORMANCE:
             details["reference"] = not refuted and result.holds
-        if not refuted or severity == GUARANTEE or settings.strict:
+        if counterexample is None or severity == GUARANTEE or settings.strict:
             results = _replace(results, index, replace(result, details=details))
             continue
         if severity == CONFORMANCE:
-            details["first_difference"] = result.counterexample.to_json()
-            message = f"sound, not the reference L_qv: {result.counterexample.summary}"
+            details["first_difference"] = counterexample.to_json()
+            message = f"sound, not the reference L_qv: {counterexample.summary}"
         else:
             assert severity == HYGIENE, severity
-            details["warning"] = result.counterexample.to_json()
-            message = result.counterexample.summary  # the report prefixes warnings with their class
+            details["warning"] = counterexample.to_json()
+            message = counterexample.summary  # the report prefixes warnings with their class
         settled = replace(result, verdict=Verdict.NO_COUNTEREXAMPLE, counterexample=None, margin=None, message=message, details=details)
         results = _replace(results, index, settled)
     return results

@@ -27,6 +27,7 @@ import hashlib
 import inspect
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from .._loading import load_attribute
@@ -87,8 +88,9 @@ def describe_target(obj: Any) -> str | None:
     if not module or not qualname or "<" in qualname:
         return None
     loaded = sys.modules.get(module)
-    if module.startswith("_mus_gate_target_") and loaded is not None and getattr(loaded, "__file__", None):
-        return f"{os.path.relpath(loaded.__file__)}:{qualname}"
+    path = getattr(loaded, "__file__", None) if loaded is not None else None
+    if module.startswith("_mus_gate_target_") and path:
+        return f"{os.path.relpath(path)}:{qualname}"
     if module == "__main__":
         return None
     return f"{module}:{qualname}"
@@ -99,6 +101,7 @@ class ModuleFactory:
 
     def __init__(self, cls: type) -> None:
         self.cls = cls
+        init: Mapping[str, inspect.Parameter]
         try:
             init = inspect.signature(cls).parameters
         except (TypeError, ValueError):

@@ -73,6 +73,7 @@ def contract(ctx: GateRun) -> Outcome:
     data = {**_observed(obs), "message": watch.violation["message"], "traceback": watch.violation.get("traceback", "")}
     lines = []
     if obs.what != "factory":
+        assert obs.x is not None  # every call but the factory's records its input
         b = obs.x.shape[0]
         call = _call_lines(obs, "out")
         lines = call[:-1] + ["x0, alpha0 = x.clone(), alpha.clone()", call[-1]]
@@ -121,8 +122,8 @@ def probabilities(ctx: GateRun) -> Outcome:
     if watch.violation is None:
         outcome.message = f"every output row is a probability vector ({watch.cases} rows)"
         return outcome
-    obs = watch.observation
-    v = watch.violation
+    obs, v = watch.observation, watch.violation
+    assert obs is not None
     tol = v["tol"]
     lines = _call_lines(obs) + [f"assert ((g >= -{tol:.3g}) & (g <= 1 + {tol:.3g})).all() and ((g.sum(1) - 1).abs() <= {tol:.3g}).all(), g"]
     values = [round(float(t), 6) for t in v["values"]]
@@ -163,7 +164,7 @@ def _feeds_g(ctx: GateRun, obs: Observation) -> bool:
     themselves). Undecidable cases (one class only, the implementation raising)
     count as feeding g, so the guarantee property keeps the failure.
     """
-    if obs.x is None or obs.what not in ("smoothed", "certify") or obs.config.m < 2:
+    if obs.x is None or obs.alpha is None or obs.what not in ("smoothed", "certify") or obs.config.m < 2:
         return True
     try:
         inner = build(obs.base)
@@ -242,6 +243,7 @@ def masked_inputs(ctx: GateRun) -> Outcome:
         return outcome
     obs, violation, _ = found
     n = obs.config.n
+    assert obs.x is not None  # masked_inputs is watched on calls, which record their input
     lines = [
         "shown = []",
         "def recording(z):",
@@ -268,7 +270,7 @@ def _shrink_masking(ctx: GateRun, watch: Watch) -> tuple[Observation, dict[str, 
     """The violating call with one input row, when one row alone still shows it."""
     obs, violation = watch.observation, watch.violation
     assert obs is not None and violation is not None
-    if obs.x is None or obs.x.shape[0] == 1 or obs.what != "smoothed":
+    if obs.x is None or obs.alpha is None or obs.x.shape[0] == 1 or obs.what != "smoothed":
         return obs, violation
     try:
         instance = ctx.subject.instance(obs.config, build(obs.base))
@@ -291,6 +293,7 @@ def base_not_copied(ctx: GateRun) -> Outcome:
         outcome.message = f"the base model was never deep-copied ({watch.cases} factory calls and calls)"
         return outcome
     obs = watch.observation
+    assert obs is not None
     config = obs.config
     where = "the factory" if obs.what == "factory" else f"{obs.what}(x, alpha)"
     summary = (f"{where} deep-copied the base model ({watch.violation['copies']} copy.deepcopy call(s)) on {config.label}: "

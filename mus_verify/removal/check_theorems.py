@@ -112,7 +112,7 @@ def _perturbations(f: ExactModel, removal: Removal, x: tuple[Fraction, ...], d: 
         for p, _ in removal.hybrids(x, S):
             centres.setdefault(p, S)
     points = list(centres)
-    radius = min((sum(abs(u - v) for u, v in zip(p, q)) for p, q in itertools.combinations(points, 2)), default=Fraction(2)) / 2
+    radius = min((sum((abs(u - v) for u, v in zip(p, q)), Fraction(0)) for p, q in itertools.combinations(points, 2)), default=Fraction(2)) / 2
     columns = 1 << d
     if d <= 2:
         patterns = [tuple(1 - 2 * (code >> S & 1) for S in range(columns)) for code in range(1 << columns)]

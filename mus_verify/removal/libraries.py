@@ -91,16 +91,19 @@ def make_setup(d: int = 6, *, hidden: int = 8, inputs: int = 2, background: int 
 
 
 def _libraries(which: str) -> tuple[Any, Any]:
-    shap = captum = None
+    shap: Any = None
+    captum: Any = None
     missing = []
     if which in ("shap", "both"):
         try:
-            import shap  # noqa: F811
+            import shap as shap_module
+            shap = shap_module
         except ImportError:
             missing.append("shap")
     if which in ("captum", "both"):
         try:
-            import captum.attr as captum  # noqa: F811
+            import captum.attr as captum_attr
+            captum = captum_attr
         except ImportError:
             missing.append("captum")
     if missing:
@@ -229,7 +232,7 @@ def run_libraries(setup: Setup, *, which: str = "both", seed: int = 0) -> list[C
     for method, removal, summary, exact_method, runs in _methods(setup, shap, captum, seed):
         started = time.perf_counter()
         errors: dict[str, float] = {}
-        worst: tuple[float, Any, Any] | None = None
+        worst: tuple[float, Any, Any, Any] | None = None
         dtypes: set[str] = set()
         for count, run in runs:
             error = 0.0

@@ -135,7 +135,8 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
                 x = dataset.x_test[index]
                 kwargs = dict(mode="vote", groups=dataset.groups)
                 dec = certify_decremental(h, x, noise, **kwargs)
-                target = dec.predicted if dec.predicted is not None else int(np.argmax(dec.probabilities))
+                target = dec.predicted if dec.predicted is not None else int(np.argmax(np.array(dec.probabilities, dtype=object)))
+                scores: Any  # exact integer Shapley numerators, or Integrated Gradients floats per group
                 if exhaustive:
                     table = vote_table(h, x, dataset.groups, noise.masks, k, m)
                     scores = table.shapley_numerators(target)

@@ -79,7 +79,8 @@ def check_coverage(
     cases = _select(seed, max_cases)
     if not cases:
         return CheckResult("soft-stability-coverage", Verdict.VACUOUS, "sampled", 0, params, None, None, "no case with τ in the informative range", time.perf_counter() - started, {})
-    per_case, failure = [], None
+    per_case: list[dict[str, Any]] = []
+    failure = None
     threshold = LEVEL / len(cases)
     for index, (case, alpha, r, tau) in enumerate(cases):
         p = binomial_miss_probability(N, tau, eps)

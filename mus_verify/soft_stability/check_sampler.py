@@ -76,7 +76,7 @@ def _exact_part(factory: SamplerFactory, max_n: int) -> tuple[int, dict[str, Any
 
 
 def _fit_part(factory: SamplerFactory, seed: int) -> tuple[int, list[dict[str, Any]], dict[str, Any] | None]:
-    tests = []
+    tests: list[dict[str, Any]] = []
     # (a) every state of Δ_3 at n = m = 6
     sampler = factory(6, 0, 3)
     codes = sampler.draw(IntegerSource(seed), STAT_DRAWS)

@@ -43,7 +43,7 @@ class Case:
 def vote_table(table: ScoreTable) -> ScoreTable:
     """One-hot of the lowest-index argmax at every mask (the reference's vote rule)."""
     winner = predictions(table, "lowest-index")
-    out = np.zeros(table.numerators.shape, dtype=np.int64)
+    out: np.ndarray = np.zeros(table.numerators.shape, dtype=np.int64)
     out[np.arange(out.shape[0]), winner] = 1
     return ScoreTable(table.n, out, 1)
 

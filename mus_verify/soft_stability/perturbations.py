@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from itertools import combinations
-from typing import Iterator, Literal, Sequence
+from typing import Iterable, Iterator, Literal, Sequence, SupportsInt
 
 import numpy as np
 
@@ -72,7 +72,7 @@ def shell_sizes(m: int, r: int) -> list[int]:
     return [math.comb(m, j) for j in range(min(r, m) + 1)]
 
 
-def code_of(bits: Sequence[object]) -> int:
+def code_of(bits: Iterable[SupportsInt]) -> int:
     """Mask code of a 0/1 sequence (bit i = bits[i])."""
     return sum(1 << i for i, b in enumerate(bits) if int(b))
 

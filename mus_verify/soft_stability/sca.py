@@ -221,7 +221,8 @@ def sca(
     source = IntegerSource(seed)
     bits = np.arange(n, dtype=np.int64)
     reference = int(classifier.predict(((np.array([[int(code)]], dtype=np.int64) >> bits[None, :]) & 1).astype(bool))[0])
-    stable, drawn = 0, []
+    stable = 0
+    drawn: list[int] = []
     for start in range(0, N, batch_size):
         count = min(batch_size, N - start)
         codes = np.asarray(sampler.draw(source, count), dtype=object)

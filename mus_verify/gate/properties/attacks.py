@@ -100,7 +100,7 @@ def constructions(masks: np.ndarray, m: int, max_distance: int) -> list[Construc
             break
         alpha = np.ones(n, dtype=bool)
         alpha[path] = False
-        covered = masks[:, path].any(axis=1) if path else np.zeros(total, dtype=bool)
+        covered = np.asarray(masks[:, path].any(axis=1)) if path else np.zeros(total, dtype=bool)
         added = int(covered.sum())
         patterns = _codes(masks & alpha[None, :])
         classes: dict[int, list[int]] = {}

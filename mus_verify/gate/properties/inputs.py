@@ -58,6 +58,7 @@ def inputs_unchanged(ctx: GateRun) -> Outcome:
         return outcome
     obs = watch.observation
     v = watch.violation
+    assert obs is not None and obs.x is not None and obs.alpha is not None  # flagged on a call, which records its input
     config = obs.config
     dtype = v["dtype"]
     torch_dtype = f"torch.{dtype}"

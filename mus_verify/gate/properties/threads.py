@@ -63,7 +63,7 @@ def thread_consistency(ctx: GateRun) -> Outcome:
                 return _failure(ctx, config, classifier, x, alphas, t, f"g differs by {diff:.3g} between 1 and {t} torch threads",
                                 {"g_1_thread": one.g, f"g_{t}_threads": other.g, "max_difference": diff, "tol": tol},
                                 [f"assert (g[1] - g[{t}]).abs().max() <= {tol:.3g}, g"], "smoothed(x, alpha)", diff)
-            if one_radii is not None and not np.array_equal(one_radii, other_radii, equal_nan=True):
+            if one_radii is not None and other_radii is not None and not np.array_equal(one_radii, other_radii, equal_nan=True):
                 return _failure(ctx, config, classifier, x, alphas, t,
                                 f"certify returns {one_radii.astype(int).tolist()} with 1 torch thread and {other_radii.astype(int).tolist()} with {t}",
                                 {"radii_1_thread": one_radii, f"radii_{t}_threads": other_radii},

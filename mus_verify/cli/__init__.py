@@ -14,7 +14,7 @@ import importlib
 import sys
 from typing import Sequence
 
-from ..errors import MusVerifyError
+from ..errors import MusVerifyError, UsageError  # UsageError: defined in errors.py, re-exported here
 from .output import EXIT_USAGE, emit_error
 
 COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay", "mus_verify.cli.soft_stability", "mus_verify.cli.attribution_diff")
@@ -22,10 +22,6 @@ COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.
 EPILOG = """exit codes: 0 every result holds; 1 a counterexample was found; 2 usage or
 environment error; 3 inconclusive (UNKNOWN or VACUOUS; never a pass).
 --json prints one object {"ok": bool, "results": [...]} on stdout."""
-
-
-class UsageError(Exception):
-    """argparse's complaint, turned into an exception so main() can return 2 (and JSON)."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ..errors import GateFailed  # defined in errors.py; re-exported here
 from ..results import register_replayer
 
 __all__ = [
@@ -82,14 +83,6 @@ _EXPORTS = {
     "as_factory": "mus_verify.gate.target",
     "ModuleFactory": "mus_verify.gate.target",
 }
-
-
-class GateFailed(AssertionError):
-    """Raised by :func:`assert_gate_passes`; ``report`` holds the full report."""
-
-    def __init__(self, report: Any) -> None:
-        super().__init__(report.render())
-        self.report = report
 
 
 def gate(implementation: Any, **settings: Any) -> Any:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..errors import BudgetExhausted  # defined in errors.py (a BaseException on purpose); re-exported here
 from .classifiers import GateClassifier
 from .configs import GateConfig, GateSettings, distinct_inputs
 from .noise import Noise, probe_for, recover
@@ -24,14 +25,6 @@ from .subject import ImplementationError, Instance, Subject
 
 __all__ = ["GateRun", "Outcome", "Failure", "BudgetExhausted"]
 
-
-class BudgetExhausted(BaseException):
-    """The run's time budget (``GateSettings.time_budget``) is spent: the property is UNKNOWN, never a pass.
-
-    A BaseException so that no ``except Exception`` around user code mistakes it
-    for the implementation refusing or crashing; raised only between calls
-    (:meth:`GateRun.check_budget`), never inside user code.
-    """
 
 # Largest number of base-classifier rows x classes one batched call may produce (memory bound).
 _CELLS_PER_CALL = 4_000_000

@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..errors import ImplementationError  # defined in errors.py; re-exported here
 from . import tolerance
 from .classifiers import GateClassifier
 from .instrument import CallLog, Instrumented
@@ -56,16 +57,6 @@ class Observation:
     row_dtypes: set[str] = field(default_factory=set)
     output: np.ndarray | None = None
     output_dtype: str | None = None
-
-
-class ImplementationError(Exception):
-    """The implementation raised on valid input, or broke the calling contract."""
-
-    def __init__(self, observation: Observation, message: str, traceback_text: str = "") -> None:
-        super().__init__(message)
-        self.observation = observation
-        self.message = message
-        self.traceback_text = traceback_text
 
 
 @dataclass

@@ -23,7 +23,7 @@ import traceback
 from fractions import Fraction
 from typing import Any, Iterator, Mapping, Sequence
 
-from ..errors import InvalidArgument, MusVerifyError
+from ..errors import InvalidArgument, MusVerifyError, VariantCodeError  # VariantCodeError: defined in errors.py, re-exported here
 from .values import BackendTruthValue, GuardedOps, Slot, Value, _location, _scalar, _short, _slot, guarded
 
 __all__ = [
@@ -32,19 +32,6 @@ __all__ = [
 ]
 
 _THIS_FILE = os.path.abspath(__file__)
-
-
-class VariantCodeError(InvalidArgument):
-    """A variant's own code failed or misused a backend value; names the variant, the hook and the line."""
-
-    def __init__(self, variant: Any, hook: str, backend: str, detail: str) -> None:
-        self.hook = hook
-        self.backend = backend
-        super().__init__(
-            "variant", getattr(variant, "name", repr(variant)),
-            "variant code that runs unchanged on every backend (exact, torch, z3) through ops",
-            f"its {hook}() on the {backend} backend {detail}",
-        )
 
 
 @contextlib.contextmanager

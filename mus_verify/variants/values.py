@@ -26,25 +26,26 @@ import numbers
 import os
 import sys
 from fractions import Fraction
+from types import FrameType
 from typing import Any, Sequence
 
-__all__ = ["Value", "Slot", "GuardedOps", "BackendTruthValue", "guarded"]
+from ..errors import BackendTruthValue  # defined in errors.py; re-exported here
+
+__all__ = ["Value", "Slot", "GuardedOps", "BackendTruthValue", "truth_value_error", "guarded"]
 
 _THIS_FILE = os.path.abspath(__file__)
-_HINT = "use ops.where(c, a, b), ops.pick, ops.and_, ops.or_, ops.not_ instead of if/and/or/not on backend values"
 
 
-class BackendTruthValue(TypeError):
-    """A backend value was used where Python needs a concrete bool, int or float (raised inside variant code)."""
+def truth_value_error(use: str, value: Any) -> BackendTruthValue:
+    """The :class:`~mus_verify.errors.BackendTruthValue` for ``value`` used as ``use``, naming the variant's line.
 
-    def __init__(self, use: str, value: Any) -> None:
-        frame = sys._getframe(1)  # walk out of this module to the code that asked for the conversion
-        while frame is not None and os.path.abspath(frame.f_code.co_filename) == _THIS_FILE:
-            frame = frame.f_back
-        self.where = _location(frame.f_code.co_filename, frame.f_lineno) if frame is not None else "?"
-        self.use = use
-        self.expression = _short(repr(value))
-        super().__init__(f"used the backend value {self.expression} as {use} at {self.where}; {_HINT}")
+    The line is the first frame outside this module: the variant code that asked for the conversion.
+    """
+    frame: FrameType | None = sys._getframe(1)  # walk out of this module to the code that asked for the conversion
+    while frame is not None and os.path.abspath(frame.f_code.co_filename) == _THIS_FILE:
+        frame = frame.f_back
+    where = _location(frame.f_code.co_filename, frame.f_lineno) if frame is not None else "?"
+    return BackendTruthValue(use, _short(repr(value)), where)
 
 
 def _location(filename: str, lineno: int) -> str:
@@ -74,7 +75,7 @@ class Value:
         self._ops = ops
 
     def _refuse(self, use: str) -> Any:
-        raise BackendTruthValue(use, self._raw)
+        raise truth_value_error(use, self._raw)
 
     def __bool__(self) -> bool:
         return self._refuse("a Python bool (if/and/or/not/while, assert, all/any)")
@@ -194,9 +195,9 @@ class Slot:
         self._raw = raw
 
     def __bool__(self) -> bool:
-        raise BackendTruthValue("a Python bool (a slot: use ops.is_present(slot))", self._raw)
+        raise truth_value_error("a Python bool (a slot: use ops.is_present(slot))", self._raw)
 
-    def __eq__(self, other: Any) -> bool:  # type: ignore[override]
+    def __eq__(self, other: Any) -> bool:
         raise TypeError("slots cannot be compared: compare ops.value(slot) or ops.is_present(slot)")
 
     __hash__ = None  # type: ignore[assignment]

@@ -93,6 +93,9 @@ class BufferWeights(nn.Module):
         super().__init__()
         trap = RoundingTrap(seed, offset=6.0, unit=2.0**-8)
         self.unit = trap.unit
+        self.offset_bias: torch.Tensor
+        self.first_bias: torch.Tensor
+        self.mixer: torch.Tensor
         for name, tensor in (("offset_bias", trap.offset.bias), ("first_bias", trap.first.bias), ("mixer", trap.mixer.weight)):
             self.register_buffer(name, tensor.detach().clone())
 

@@ -39,9 +39,12 @@ import subprocess
 import sys
 import time
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+if TYPE_CHECKING:
+    from .smoother import Masking
 
 __all__ = ["run_bench", "naive_certify", "VARIANTS", "criteria"]
 
@@ -118,7 +121,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         chunk = Q
     else:
         family = CASCADE_VARIANTS.get(variant, variant)
-        masking = "zero" if family == "zero-mask" else "drop"
+        masking: Masking = "zero" if family == "zero-mask" else "drop"
         chunk = ZERO_MASK_CHUNK if masking == "zero" else DROP_CHUNK
         cascade = "bfloat16" if variant in CASCADE_VARIANTS else None
         mus = MuS(model, groups, output="logits", q=Q, lam=lam, mode="vote", masking=masking, chunk_size=chunk, cascade=cascade)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import torch
 
@@ -31,6 +31,9 @@ from .cascade import full_recheck
 from .diff import explanation_masks
 from .diff_models import DEFAULT_MODELS, MODEL_RUNS, ModelRun, transformers_available
 from .models import build_model
+
+if TYPE_CHECKING:
+    from .smoother import Masking
 
 __all__ = ["diff_cascade", "CASCADE_Q", "CASCADE_LAM"]
 
@@ -58,7 +61,7 @@ def diff_cascade(models: Sequence[str] | None = None, *, dtype: str = "bfloat16"
     return results, skipped
 
 
-def _one(name: str, masking: str, dtype: str, q: int, lam: Any, examples: int, seed: int, device: str) -> CheckResult:
+def _one(name: str, masking: Masking, dtype: str, q: int, lam: Any, examples: int, seed: int, device: str) -> CheckResult:
     from .smoother import MuS
 
     started = time.perf_counter()
@@ -80,7 +83,7 @@ def _one(name: str, masking: str, dtype: str, q: int, lam: Any, examples: int, s
             first = {**report["first_mismatch"], "alpha": where}
     params = {"model": name, "masking": masking, "cascade": dtype, "reference_dtype": "float32", "q": q, "lam": str(lam), "examples": examples, "seed": seed, "device": device,
               "quantified_over": "examples x α in {φ, 1} x distinct copies decided in low precision"}
-    details = {**totals, "sent_back_fraction": totals["sent_back"] / totals["copies"] if totals["copies"] else 0.0,
+    details: dict[str, Any] = {**totals, "sent_back_fraction": totals["sent_back"] / totals["copies"] if totals["copies"] else 0.0,
                "threshold": f"2*LOGIT_RTOL[{dtype}]*max(1, max|z|) on the top-two logit margin", "max_margin_error_share": worst}
     decided = totals["copies"] - totals["sent_back"]
     label = f"diff-cascade:{name}:{masking}"

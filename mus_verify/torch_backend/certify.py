@@ -104,19 +104,19 @@ def certificate_from(output: SmoothedOutput, index: int = 0, *, kind: str = "at-
         error = Fraction(0)
         uncertain_votes = 0
     elif output.mode == "vote":
-        counts = [int(c) for c in output.counts[index].tolist()]
-        unsure = [int(u) for u in output.uncertain[index].tolist()] if guard else [0] * len(counts)
+        counts = [int(c) for c in output.vote_counts[index].tolist()]
+        unsure = [int(u) for u in output.vote_uncertain[index].tolist()] if guard else [0] * len(counts)
         predicted = max(range(len(counts)), key=lambda c: (counts[c], -c))
         total_unsure = sum(unsure)
         others = [counts[c] + total_unsure - unsure[c] for c in range(len(counts)) if c != predicted]
-        runner = max((counts[c] for c in range(len(counts)) if c != predicted), default=0)
+        runner_votes = max((counts[c] for c in range(len(counts)) if c != predicted), default=0)
         lower_votes = counts[predicted] - unsure[predicted] - max(others, default=0)
-        gap = Fraction(counts[predicted] - runner, q)
+        gap = Fraction(counts[predicted] - runner_votes, q)
         gap_lower = Fraction(max(lower_votes, 0), q)
         error = Fraction(0)
         uncertain_votes = total_unsure
     else:
-        sums = [float(s) for s in output.sums[index].tolist()]
+        sums = [float(s) for s in output.average_sums[index].tolist()]
         predicted = max(range(len(sums)), key=lambda c: (sums[c], -c))
         runner_c = max((c for c in range(len(sums)) if c != predicted), key=lambda c: (sums[c], -c), default=None)
         s_a = Fraction(sums[predicted])
@@ -236,7 +236,7 @@ def certify_dataset(
     results: list[CertificatePair] = []
     if total is None and hasattr(data, "__len__"):
         try:
-            total = sum(_inputs(batch).shape[0] for batch in data)  # type: ignore[union-attr]
+            total = sum(_inputs(batch).shape[0] for batch in data)
         except TypeError:
             total = None
     with progress_bar(total, "certify", enabled=progress) as advance:

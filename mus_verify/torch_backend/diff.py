@@ -37,6 +37,7 @@ import numpy as np
 import torch
 
 from .._validation import as_fraction
+from ..errors import InternalError
 from ..certificates import certified_radius, top_two
 from ..distributions import lqv_masks
 from ..results import CheckResult, Counterexample, Verdict, register_replayer
@@ -187,7 +188,7 @@ def diff_mus(factory: MuSFactory, inputs: torch.Tensor, explanations: torch.Tens
                 checked = recheck(fast, inputs, out, rule=config.rule)
                 for b in range(inputs.shape[0]):
                     alpha = explanations[b] if where == "phi" else None
-                    ref = reference.smooth(inputs[b], alpha, mode=mode, example_key=b)
+                    ref = reference.smooth(inputs[b], alpha, mode=fast.mode, example_key=b)  # the mode fast was built with
                     keep = None if fast.keep is None else fast.keep.int().tolist()
                     worst_error = max(worst_error, _compare_copies(out, b, ref, tallies, masking, keep))
                     _compare_certificate(checked, b, ref, tallies["certificates"], config.rule, where, masking, uncorrected=out)
@@ -217,6 +218,8 @@ def _reference_vote(probs: np.ndarray) -> tuple[int, float]:
 
 
 def _compare_copies(out: SmoothedOutput, b: int, ref: Any, tallies: dict[str, _Tally], masking: str, keep: Any = None) -> float:
+    if out.copies is None:
+        raise InternalError("the differential comparison needs the copies (smooth(..., record_copies=True))")
     copies = out.copies[b]
     worst = 0.0
     for mask, weight, fast_probs, atol in zip(copies["masks"].numpy(), copies["weights"].tolist(), copies["probabilities"].numpy(), copies["tolerance"].tolist()):
@@ -271,8 +274,8 @@ def _compare_certificate(out: SmoothedOutput, b: int, ref: Any, tally: _Tally, r
 
 def _signature(out: SmoothedOutput, b: int) -> tuple[Any, ...]:
     if out.mode == "vote":
-        return tuple(out.counts[b].tolist())
-    return tuple(out.sums[b].tolist())
+        return tuple(out.vote_counts[b].tolist())
+    return tuple(out.average_sums[b].tolist())
 
 
 def _check_invariance(factory: MuSFactory, base: MuS, outputs: dict[str, SmoothedOutput], inputs: torch.Tensor, explanations: torch.Tensor, config: DiffConfig, devices: Sequence[str], tally: _Tally, mode: str, masking: str) -> None:
@@ -305,8 +308,8 @@ def _check_invariance(factory: MuSFactory, base: MuS, outputs: dict[str, Smoothe
 
 def _same(a: SmoothedOutput, i: int, b: SmoothedOutput, j: int, atol: float) -> bool:
     if a.mode == "vote":
-        return a.counts[i].tolist() == b.counts[j].tolist()
-    return bool(torch.all((a.sums[i] - b.sums[j]).abs() <= atol * a.q))
+        return a.vote_counts[i].tolist() == b.vote_counts[j].tolist()
+    return bool(torch.all((a.average_sums[i] - b.average_sums[j]).abs() <= atol * a.q))
 
 
 # -- replayers: each re-checks the recorded numbers against the exact rule ------------------------

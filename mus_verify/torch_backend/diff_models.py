@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import torch
 
@@ -27,6 +27,9 @@ from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict
 from .diff import DiffConfig, diff_mus, explanation_masks
 from .models import build_model
+
+if TYPE_CHECKING:
+    from .smoother import Masking, Mode
 
 __all__ = ["ModelRun", "MODEL_RUNS", "DEFAULT_MODELS", "diff_named_model", "diff_default"]
 
@@ -38,7 +41,7 @@ class ModelRun:
     q: int = 16
     lam: str = "4/16"
     examples: int = 3
-    maskings: tuple[str, ...] = ("zero",)
+    maskings: tuple[Masking, ...] = ("zero",)
     chunk_sizes: tuple[int, ...] = (1, 5)
     modes: tuple[str, ...] = ("vote", "average")
     input_dtype: str = "float32"
@@ -110,7 +113,7 @@ def diff_named_model(
     explanations = explanation_masks(groups.n, run.examples, Fraction(1, 4), seed + 2)
     models: dict[str, torch.nn.Module] = {"cpu": model}
 
-    def factory(*, mode: str, masking: str, chunk_size: int | None, device: str) -> Any:
+    def factory(*, mode: Mode, masking: Masking, chunk_size: int | None, device: str) -> Any:
         from .smoother import MuS
 
         if device not in models:
@@ -153,7 +156,7 @@ def diff_refusal(factory: Any, inputs: torch.Tensor, explanations: torch.Tensor,
         outcomes[where] = (fast, reference, pairs)
     for where, (fast, reference, pairs) in outcomes.items():
         if (fast is None) != (reference is None):
-            radii = None if pairs is None else [p.decremental.radius if where == "one" else p.incremental.radius for p in pairs]
+            radii = None if pairs is None else [p.decremental.radius if where == "one" else (None if p.incremental is None else p.incremental.radius) for p in pairs]
             data = {"alpha": where, "fast_refusal": fast, "reference_refusal": reference, "fast_radii": radii}
             summary = f"at α={where} the fast path {'certifies' if fast is None else 'refuses'} while the reference {'refuses' if reference is not None else 'accepts'}"
             return CheckResult(f"diff:{label}:refusal", Verdict.REFUTED, "differential", len(outcomes), params, Counterexample("torch-refusal-mismatch", summary, data), None, summary, time.perf_counter() - started, {})

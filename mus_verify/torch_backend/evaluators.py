@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from .._validation import PROBABILITY_SUM_ATOL
-from ..errors import InvalidArgument
+from ..errors import InternalError, InvalidArgument
 from .groups import FeatureGroups, PatchGrid
 from .vit import ViTParts
 
@@ -235,8 +235,11 @@ class TokenDropEvaluator(_Evaluator):
             tokens = embedded[rows[index][:, None], positions]
             sequence = _with_prefix(parts, tokens)
             keys = torch.cat([torch.ones(index.shape[0], prefix_len, dtype=torch.bool, device=masks.device), real], dim=1)
+            encoder_masked = parts.encoder_masked
+            if encoder_masked is None:  # the caller takes this path only for parts with a masked encoder
+                raise InternalError("padded token-drop batches need ViTParts.encoder_masked")
             with self._autocast(embedded.device):
-                logits = parts.head(parts.encoder_masked(sequence, keys))
+                logits = parts.head(encoder_masked(sequence, keys))
             probs = _finish(logits, rows[index], masks[index], self.output, prob_dtype, local.info)
             if out is None:
                 out = torch.empty(total, probs.shape[1], dtype=probs.dtype, device=embedded.device)
@@ -255,7 +258,7 @@ class _Scatter:
 
     def __init__(self, info: dict[str, Any] | None, total: int) -> None:
         self.target = info
-        self.info = None if info is None or "ceiling" not in info else {k: info[k] for k in ("ceiling", "margins") if k in info}
+        self.info: dict[str, Any] | None = None if info is None or "ceiling" not in info else {k: info[k] for k in ("ceiling", "margins") if k in info}
         self.total = total
         self.values: dict[str, torch.Tensor] = {}
 
@@ -271,7 +274,7 @@ class _Scatter:
             self.values[key][index] = value
 
     def done(self) -> None:
-        if self.target is not None and self.values:
+        if self.target is not None and self.info is not None and self.values:  # values are only put when info is kept
             self.target.setdefault("dtypes", set()).update(self.info.get("dtypes", ()))
             for key, value in self.values.items():
                 self.target.setdefault(key, []).append(value)

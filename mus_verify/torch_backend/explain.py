@@ -208,7 +208,7 @@ class AttackResult:
 
 def _margin(out: SmoothedOutput, b: int, target: int) -> float:
     """g_target − max_{c≠target} g_c (<= 0: target is not the unique argmax); exact integers in vote mode."""
-    values = out.counts[b].tolist() if out.mode == "vote" else out.sums[b].tolist()
+    values = out.vote_counts[b].tolist() if out.mode == "vote" else out.average_sums[b].tolist()
     others = [v for c, v in enumerate(values) if c != target]
     return (values[target] - max(others)) / out.q if others else float(values[target])
 

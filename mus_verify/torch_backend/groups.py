@@ -54,7 +54,8 @@ class FeatureGroups:
             raise InvalidArgument("ids", f"array of shape {ids.shape}", f"an id map broadcastable to the input shape {self.input_shape}") from None
         self.n = int(ids.max()) + 1 if n is None else as_int(n, "n", low=1)
         flat = np.ascontiguousarray(full).reshape(-1).astype(np.int64)
-        check_groups(flat, flat.shape[0], self.n)  # every group 0..n-1 non-empty, ids in range
+        ids_array: Any = flat  # check_groups reads any 1-d integer array (typed Sequence[int])
+        check_groups(ids_array, flat.shape[0], self.n)  # every group 0..n-1 non-empty, ids in range
         self._flat = flat
         # Drop leading broadcast dimensions of size 1 so expand() builds the smallest mask.
         self._ids = torch.as_tensor(np.ascontiguousarray(ids).astype(np.int64))
@@ -162,7 +163,7 @@ def _pair(value: int | Sequence[int], argument: str) -> tuple[int, int]:
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         size = as_int(value, argument, low=1)
         return size, size
-    if not hasattr(value, "__len__") or len(value) != 2:  # type: ignore[arg-type]
+    if not hasattr(value, "__len__") or len(value) != 2:
         raise InvalidArgument(argument, value, "an int or a pair (height, width) of positive ints")
     a, b = value  # type: ignore[misc]
     return as_int(a, f"{argument}[0]", low=1), as_int(b, f"{argument}[1]", low=1)

@@ -111,11 +111,11 @@ def peak_memory(device: Any = "cpu") -> Iterator[PeakMemory]:
         reset = True
     except OSError:
         pass
-    before = _status_kb("VmRSS")
+    rss_before = _status_kb("VmRSS")
     yield result
     peak = _status_kb("VmHWM")
-    if reset and before is not None and peak is not None:
-        result.peak_mb = max(peak - before, 0) / 1024
+    if reset and rss_before is not None and peak is not None:
+        result.peak_mb = max(peak - rss_before, 0) / 1024
         result.method = "VmHWM above VmRSS at entry (/proc/self/clear_refs reset)"
     else:
         result.method = "unavailable (no /proc/self/clear_refs)"

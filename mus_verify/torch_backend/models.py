@@ -196,6 +196,7 @@ def transformers_vit(config: ViTConfig, seed: int) -> nn.Module:
         from ..errors import EnvironmentProblem
 
         raise EnvironmentProblem("the 'transformers' ViT needs `pip install transformers` (it is in the [test] extra)") from exc
+    labels: dict[str, Any] = {"num_labels": config.classes}  # a PretrainedConfig keyword its stubs do not declare
     hf_config = HFConfig(
         hidden_size=config.dim,
         num_hidden_layers=config.depth,
@@ -204,9 +205,9 @@ def transformers_vit(config: ViTConfig, seed: int) -> nn.Module:
         image_size=config.image_size,
         patch_size=config.patch_size,
         num_channels=config.channels,
-        num_labels=config.classes,
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
+        **labels,
     )
     with torch.random.fork_rng(devices=[]):
         model = ViTForImageClassification(hf_config)

@@ -52,15 +52,15 @@ def gap_interval(output: SmoothedOutput, index: int) -> tuple[int, Fraction, Fra
     """(predicted, gap_lower, gap_upper) of example ``index``: the float64 evaluation's gap lies inside when the tolerance holds."""
     q = output.q
     if output.mode == "vote":
-        counts = [int(c) for c in output.counts[index].tolist()]
-        unsure = [int(u) for u in output.uncertain[index].tolist()]
+        counts = [int(c) for c in output.vote_counts[index].tolist()]
+        unsure = [int(u) for u in output.vote_uncertain[index].tolist()]
         predicted = max(range(len(counts)), key=lambda c: (counts[c], -c))
         total = sum(unsure)
         others = [c for c in range(len(counts)) if c != predicted]
         lower = counts[predicted] - unsure[predicted] - max((counts[c] + total - unsure[c] for c in others), default=0)
         upper = counts[predicted] + total - unsure[predicted] - max((counts[c] - unsure[c] for c in others), default=0)
         return predicted, Fraction(lower, q), Fraction(upper, q)
-    sums = [float(s) for s in output.sums[index].tolist()]
+    sums = [float(s) for s in output.average_sums[index].tolist()]
     predicted = max(range(len(sums)), key=lambda c: (sums[c], -c))
     runner = max((c for c in range(len(sums)) if c != predicted), key=lambda c: (sums[c], -c), default=None)
     s_b = Fraction(sums[runner]) if runner is not None else Fraction(0)
@@ -92,7 +92,7 @@ def recheck(mus: MuS, x: torch.Tensor, output: SmoothedOutput, *, rule: RadiusRu
             continue
         reference = _reference(mus, b)
         copies = output.copies[b]
-        if output.mode == "vote":
+        if counts is not None and uncertain is not None:  # vote mode
             for mask, weight, probs, unsure in zip(copies["masks"], copies["weights"].tolist(), copies["probabilities"], copies["uncertain"].tolist()):
                 if not unsure:
                     continue

@@ -31,7 +31,7 @@ from ..distributions import lqv
 from ..errors import EnvironmentProblem
 from ..smoothing import masked_inputs, smooth
 from .evaluators import TokenDropEvaluator, ZeroMaskEvaluator
-from .smoother import MuS
+from .smoother import Mode, MuS
 from .vit import vit_parts
 
 __all__ = ["ReferencePath", "ReferenceResult", "float64_copy"]
@@ -73,7 +73,7 @@ class ReferencePath:
         self.distribution = lqv(mus.seed_vector, mus.q, mus.lam)
         self._cache: dict[tuple[Any, bytes], np.ndarray] = {}
 
-    def smooth(self, x: torch.Tensor, alpha: Any = None, *, mode: str | None = None, example_key: int | None = None) -> ReferenceResult:
+    def smooth(self, x: torch.Tensor, alpha: Any = None, *, mode: Mode | None = None, example_key: int | None = None) -> ReferenceResult:
         """Exact g(x, α) for one example ``x`` (shape ``input_shape``)."""
         mus = self.mus
         n = mus.n
@@ -97,7 +97,8 @@ class ReferencePath:
             return np.stack(rows)
 
         keep = None if mus.keep is None else mus.keep.numpy()
-        probabilities = smooth(h, augmented, alpha_mask, self.distribution, mode=mode or mus.mode, groups=ids, keep=keep)
+        ids_array: Any = ids  # the core reads any 1-d integer array (typed Sequence[int])
+        probabilities = smooth(h, augmented, alpha_mask, self.distribution, mode=mode or mus.mode, groups=ids_array, keep=keep)
         return ReferenceResult(probabilities, seen)
 
 

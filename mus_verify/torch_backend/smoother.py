@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from .._validation import as_int, check_binary_vector, check_lambda, check_q, check_seed_vector, lambda_steps
-from ..errors import InvalidArgument
+from ..errors import InternalError, InvalidArgument
 from ..smoothing import MODES
 from .evaluators import TokenDropEvaluator, ZeroMaskEvaluator, base_dtype
 from .groups import FeatureGroups
@@ -44,9 +44,11 @@ from .memory import chunk_size_for_cap
 from .tolerances import PRECISIONS, PROBABILITY_ATOL, dtype_name, narrowest
 from .vit import ViTParts, vit_parts
 
-__all__ = ["MuS", "SmoothedOutput", "MASKINGS"]
+__all__ = ["MuS", "SmoothedOutput", "MASKINGS", "Mode", "Masking"]
 
 MASKINGS = ("zero", "drop")
+Mode = Literal["vote", "average"]
+Masking = Literal["zero", "drop"]  # = MASKINGS, for type checkers (MuS checks the value at run time too)
 DEFAULT_CHUNK = 32
 MAX_Q = 2**20
 
@@ -91,6 +93,27 @@ class SmoothedOutput:
     precisions: dict[str, int] | None = None
     cascade: dict[str, Any] | None = None  # MuS(cascade=...): low dtype, copies, how many were sent back (:mod:`.cascade`)
 
+    @property
+    def vote_counts(self) -> torch.Tensor:
+        """``counts`` of a vote-mode output (InternalError in averaging mode, where there are none)."""
+        if self.counts is None:
+            raise InternalError(f"vote counts of a {self.mode!r}-mode output")
+        return self.counts
+
+    @property
+    def vote_uncertain(self) -> torch.Tensor:
+        """``uncertain`` of a vote-mode output (InternalError in averaging mode)."""
+        if self.uncertain is None:
+            raise InternalError(f"uncertain vote counts of a {self.mode!r}-mode output")
+        return self.uncertain
+
+    @property
+    def average_sums(self) -> torch.Tensor:
+        """``sums`` of an averaging-mode output (InternalError in vote mode)."""
+        if self.sums is None:
+            raise InternalError(f"probability sums of a {self.mode!r}-mode output")
+        return self.sums
+
     def config(self) -> dict[str, Any]:
         """The smoothed classifier's identity: two outputs with equal configs come from the same g."""
         return {"q": self.q, "lam": self.lam, "seed_vector": self.seed_vector, "mode": self.mode, "masking": self.masking, "dtype": self.dtype}
@@ -115,11 +138,11 @@ class MuS(nn.Module):
         output: Literal["logits", "probabilities"],
         q: int = 64,
         lam: Any = "1/4",
-        mode: Literal["vote", "average"] = "vote",
+        mode: Mode = "vote",
         seed: int | None = 0,
         seed_vector: Sequence[int] | None = None,
         generator: torch.Generator | None = None,
-        masking: Literal["zero", "drop"] = "zero",
+        masking: Masking = "zero",
         vit: ViTParts | None = None,
         keep: Any = None,
         chunk_size: int | None = None,
@@ -178,7 +201,7 @@ class MuS(nn.Module):
 
         self.cascade = check_cascade(cascade, mode)
         if self.cascade is not None:
-            self._wrap_cascade(base, vit, output, compile)
+            self._wrap_cascade(self.cascade, base, vit, output, compile)
         if chunk_size is not None and memory_cap_mb is not None:
             raise InvalidArgument("memory_cap_mb", memory_cap_mb, "omitted when chunk_size is given (one bound on memory)")
         self.chunk_size = as_int(chunk_size, "chunk_size", low=1) if chunk_size is not None else None
@@ -189,12 +212,12 @@ class MuS(nn.Module):
         self._reference: Any = None  # float64 twin for re-checks, made on first use (never for decisive models)
         self._observed_dtype: str | None = None
 
-    def _wrap_cascade(self, base: Any, vit: ViTParts | None, output: str, compile: bool | dict[str, Any]) -> None:
+    def _wrap_cascade(self, low_dtype: str, base: Any, vit: ViTParts | None, output: str, compile: bool | dict[str, Any]) -> None:
         """Evaluate copies on a low-precision copy of the module first (:mod:`.cascade`); the module itself settles the rest."""
         from .cascade import CascadeEvaluator, low_precision_copy
 
         if self.autocast_dtype is not None:
-            raise InvalidArgument("cascade", self.cascade, "None when autocast_dtype is given", "the cascade's reference precision is the module's own; autocast would lower it")
+            raise InvalidArgument("cascade", low_dtype, "None when autocast_dtype is given", "the cascade's reference precision is the module's own; autocast would lower it")
         if vit is not None and self.masking == "drop":
             raise InvalidArgument("vit", "hand-built ViTParts", "None with cascade= and masking='drop'", "the parts are read from the low-precision copy with vit_parts")
         module = self.evaluator.parts.module if self.masking == "drop" else base
@@ -202,8 +225,8 @@ class MuS(nn.Module):
             raise InvalidArgument("base", type(base).__name__, "an nn.Module with cascade= (the low-precision copy is made with .to(dtype))")
         reference_dtype = dtype_name(base_dtype(module, torch.float32))
         if reference_dtype not in ("float32", "float64"):
-            raise InvalidArgument("cascade", self.cascade, f"None for a {reference_dtype} module", "the cascade's reference precision must be float32 or float64")
-        low = low_precision_copy(module, getattr(torch, self.cascade))
+            raise InvalidArgument("cascade", low_dtype, f"None for a {reference_dtype} module", "the cascade's reference precision must be float32 or float64")
+        low = low_precision_copy(module, getattr(torch, low_dtype))
         options = compile if isinstance(compile, dict) else {}
         if self.masking == "zero":
             forward = torch.compile(low, **options) if compile else low
@@ -212,7 +235,7 @@ class MuS(nn.Module):
             parts = vit_parts(low)
             encoder = torch.compile(parts.encoder, **options) if compile else None
             low_evaluator = TokenDropEvaluator(parts, self.groups, output, None, encoder)
-        self.evaluator = CascadeEvaluator(low_evaluator, self.evaluator, self.cascade, output)
+        self.evaluator = CascadeEvaluator(low_evaluator, self.evaluator, low_dtype, output)
 
     # -- configuration -----------------------------------------------------------------
 
@@ -262,7 +285,7 @@ class MuS(nn.Module):
 
     # -- evaluation --------------------------------------------------------------------
 
-    def forward(self, x: torch.Tensor, alpha: Any = None) -> torch.Tensor:  # type: ignore[override]
+    def forward(self, x: torch.Tensor, alpha: Any = None) -> torch.Tensor:
         """Smoothed class probabilities g(x, α), float64, shape (B, m)."""
         return self.smooth(x, alpha).probabilities
 

@@ -18,7 +18,7 @@ no attention mask), so it must accept any sequence length.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -120,7 +120,7 @@ def vit_parts(model: nn.Module) -> ViTParts:
             layers = vit.encoder.layer  # transformers 4.x layout
         if layers is None:
             raise InvalidArgument("model", type(model).__name__, "a transformers ViT with `vit.layers` or `vit.encoder.layer`")
-        classifier = model.classifier
+        classifier: Any = model.classifier
         keyword = _mask_keyword(layers[0]) if len(layers) else None
         return ViTParts(
             patch_embed=embeddings.patch_embeddings,
@@ -134,13 +134,14 @@ def vit_parts(model: nn.Module) -> ViTParts:
         )
     needed = ("patch_embed", "pos_embed", "blocks", "head")
     if all(hasattr(model, name) for name in needed):
+        timm: Any = model  # duck-typed timm layout: its attributes are modules and tensors mypy cannot see
         cls = getattr(model, "cls_token", None)
         prefix = cls
         reg = getattr(model, "reg_token", None)
         if reg is not None:
             raise InvalidArgument("model", type(model).__name__, "a ViT without register tokens (build ViTParts by hand)")
         norm = getattr(model, "norm", None)
-        head = model.head
+        head = timm.head
         fc_norm = getattr(model, "fc_norm", None)
         pool = getattr(model, "global_pool", "token")
         if pool not in ("token", None, ""):
@@ -152,16 +153,16 @@ def vit_parts(model: nn.Module) -> ViTParts:
                 pooled = fc_norm(pooled)
             return head(pooled)
 
-        blocks = model.blocks
+        blocks = timm.blocks
         keyword = _mask_keyword(blocks[0]) if len(blocks) else None
         final = norm if isinstance(norm, nn.Module) else None
         return ViTParts(
-            patch_embed=model.patch_embed,
-            pos_embed=model.pos_embed,
+            patch_embed=timm.patch_embed,
+            pos_embed=timm.pos_embed,
             prefix_tokens=prefix,
             encoder=_sequential(blocks, norm if isinstance(norm, nn.Module) else None),
             head=head_fn,
-            num_patches=int(model.patch_embed.num_patches),
+            num_patches=int(timm.patch_embed.num_patches),
             module=model,
             encoder_masked=_sequential_masked(blocks, final, keyword) if keyword else None,
         )

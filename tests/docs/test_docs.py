@@ -4,12 +4,15 @@ Reference material lives in docs/; its examples are part of the test suite so th
 A doc may opt a block out by fencing it as ```text or ```console instead. Blocks run from the
 repository root, so they name example files as a user at a checkout would
 (``examples/gate_correct.py:factory``). A block that needs an optional extra which is not installed
-(``ModuleNotFoundError`` for one of OPTIONAL_EXTRAS) skips the rest of its file, naming the module;
-any other error fails the test.
+skips the rest of its file, naming the module: a ``ModuleNotFoundError`` for one of OPTIONAL_EXTRAS,
+or mus_verify's own ``EnvironmentProblem`` ("... needs torch, which is not installed: pip install
+...") when that module is indeed absent. Any other error fails the test, and so does a missing
+module that is installed after all.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -19,7 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 
 # Top-level modules of the optional extras in pyproject.toml (report, attribution, ray, test).
-OPTIONAL_EXTRAS = {"torch", "sklearn", "matplotlib", "captum", "shap", "ray", "transformers"}
+OPTIONAL_EXTRAS = {"torch", "sklearn", "matplotlib", "captum", "shap", "ray", "transformers", "mpmath"}
+
+
+def missing_extra(error: Exception) -> str | None:
+    """The optional module whose absence raised ``error``, or None when ``error`` is a real failure."""
+    from mus_verify.errors import EnvironmentProblem
+
+    absent = {name for name in OPTIONAL_EXTRAS if importlib.util.find_spec(name) is None}
+    if isinstance(error, ModuleNotFoundError):
+        top = (error.name or "").split(".")[0]
+        return top if top in absent else None
+    if isinstance(error, EnvironmentProblem):
+        return next((name for name in sorted(absent) if f"needs {name}, which is not installed" in str(error)), None)
+    return None
 
 
 def python_blocks(doc: Path) -> list[str]:
@@ -35,10 +51,11 @@ def test_doc_python_blocks_run(doc: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for number, block in enumerate(blocks, 1):
         try:
             exec(compile(block, f"{doc.name} (python block {number})", "exec"), namespace)  # a failing example raises
-        except ModuleNotFoundError as error:
-            if (error.name or "").split(".")[0] not in OPTIONAL_EXTRAS:
+        except Exception as error:
+            extra = missing_extra(error)
+            if extra is None:
                 raise
-            pytest.skip(f"{doc.name} block {number} needs the optional {error.name!r}, not installed")
+            pytest.skip(f"{doc.name} block {number} needs the optional {extra!r}, which is not installed")
         ran += 1
     assert ran == len(blocks)
 

@@ -11,7 +11,8 @@ What counts as an import (all of them are a dependency of the design, whenever t
   ``if TYPE_CHECKING:`` (a type that names an upper layer couples the two layers as surely as
   a call does, so those are counted too);
 * ``importlib.import_module("literal")`` with a literal module name;
-* the string values of a ``lazy_exports(__name__, {...})`` table (:mod:`mus_verify._lazy`).
+* the targets of a ``LazyExports(__name__, {...})`` table (:class:`mus_verify._lazy.LazyExports`; the table
+  may be a module-level name).
 
 Registries that store ``"module:attr"`` strings (checks, replayers) are data resolved at run time and
 are not followed; a lower layer that lists upper modules there is a design smell this test cannot see.
@@ -159,6 +160,14 @@ def _imports(tree: ast.Module, module: str, is_package: bool, known: Iterable[st
     known_set = set(known)
     guarded = _lines_under(tree, _is_type_checking)
     entry_point = _lines_under(tree, _is_main_guard)
+    # module-level NAME = {...} tables, for LazyExports(__name__, NAME)
+    tables = {
+        target.id: statement.value
+        for statement in tree.body
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None
+        for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+        if isinstance(target, ast.Name)
+    }
     found: list[Import] = []
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
@@ -174,11 +183,11 @@ def _imports(tree: ast.Module, module: str, is_package: bool, known: Iterable[st
                 target = candidate if candidate in known_set else source
                 found.append(Import(module, line, target, under))
         elif isinstance(node, ast.Call):
-            found.extend(Import(module, line, target, under) for target in _call_targets(node, module, is_package))
+            found.extend(Import(module, line, target, under) for target in _call_targets(node, module, is_package, tables))
     return found
 
 
-def _call_targets(node: ast.Call, module: str, is_package: bool) -> list[str]:
+def _call_targets(node: ast.Call, module: str, is_package: bool, tables: Mapping[str, ast.expr]) -> list[str]:
     name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
     if name == "import_module" and node.args and _is_str(node.args[0]):
         package = node.args[1] if len(node.args) > 1 else None
@@ -187,13 +196,17 @@ def _call_targets(node: ast.Call, module: str, is_package: bool) -> list[str]:
             level = len(text) - len(text.lstrip("."))
             return [_absolute(text.lstrip(".") or None, level, module, is_package)]
         return [] if text.startswith(".") else [text]
-    if name == "lazy_exports" and len(node.args) > 1 and isinstance(node.args[1], ast.Dict):
+    if name == "LazyExports" and len(node.args) > 1:
+        table = node.args[1]
+        if isinstance(table, ast.Name):
+            table = tables.get(table.id, table)
         targets = []
-        for value in node.args[1].values:
-            if _is_str(value):
-                text = value.value  # type: ignore[attr-defined]
-                level = len(text) - len(text.lstrip("."))
-                targets.append(_absolute(text.lstrip(".") or None, level, module, is_package) if level else text)
+        if isinstance(table, ast.Dict):
+            for value in table.values:
+                if value is not None and _is_str(value):
+                    text = value.value.partition(":")[0]  # type: ignore[attr-defined]
+                    level = len(text) - len(text.lstrip("."))
+                    targets.append(_absolute(text.lstrip(".") or None, level, module, is_package) if level else text)
         return targets
     return []
 

@@ -15,6 +15,7 @@ import sys
 from typing import Sequence
 
 from ..errors import MusVerifyError, UsageError  # UsageError: defined in errors.py, re-exported here
+from .._optional import extra_of, missing_message
 from .output import EXIT_USAGE, emit_error
 
 COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay", "mus_verify.cli.soft_stability", "mus_verify.cli.attribution_diff")
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     wants_json = "--json" in argv
+    command = next((word for word in argv if not word.startswith("-")), None)
     try:
         try:
             args = build_parser().parse_args(argv)
@@ -62,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return emit_error(str(exc), wants_json)
     except MusVerifyError as exc:
         return emit_error(str(exc), wants_json)
+    except ModuleNotFoundError as exc:  # an optional extra (torch, scikit-learn, ...) is missing: say how to install it
+        if exc.name is None or extra_of(exc.name) is None:
+            raise
+        return emit_error(missing_message(exc.name, purpose=f"mus-verify {command or ''}".strip()), wants_json)
     except SystemExit as exc:  # from code a command ran (a user variant or target), never a result: not exit 0
         return emit_error(f"the command was ended by SystemExit({exc.code!r}) raised by code it ran (sys.exit in a variant or target?); no result was produced", wants_json)
 

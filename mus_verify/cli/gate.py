@@ -84,6 +84,9 @@ def run_gate_command(args: argparse.Namespace) -> int:
 
     if args.kind == "sca":
         return _run_sca(args)
+    from .._optional import require
+
+    require("torch", purpose="mus-verify gate (a MuS smoother target)")
     from ..gate import PROPERTIES
     from ..gate.configs import DEFAULT_TIME_BUDGET, GateSettings
     from ..gate.runner import run_gate

@@ -85,7 +85,10 @@ def _run_study(name: str, module_name: str, args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:
         if exc.name is not None and module_name.startswith(exc.name):
             raise EnvironmentProblem(f"--study {name} is not available in this installation ({module_name} is missing)") from None
-        raise EnvironmentProblem(f"--study {name} needs the package {exc.name!r}, which is not installed (pip install -e \".[report]\")") from None
+        from .._optional import extra_of, missing_message
+
+        missing = exc.name or "?"
+        raise EnvironmentProblem(missing_message(missing, purpose=f"--study {name}", extra=None if extra_of(missing) else "report")) from None
     if not callable(getattr(module, "run_study", None)):
         raise EnvironmentProblem(f"--study {name}: {module_name} has no run_study")
     return int(RUNNERS[name](module, args))

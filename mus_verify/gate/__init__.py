@@ -26,9 +26,9 @@ here imports torch until an implementation is actually gated.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from .._lazy import LazyExports
 from ..errors import GateFailed  # defined in errors.py; re-exported here
 from ..results import register_replayer
 
@@ -87,6 +87,9 @@ _EXPORTS = {
 
 def gate(implementation: Any, **settings: Any) -> Any:
     """Gate a factory, an nn.Module-style class or a TARGET string; keyword arguments are :class:`GateSettings` fields."""
+    from .._optional import require
+
+    require("torch", purpose="the gate (mus_verify.gate.gate)")
     from .configs import GateSettings
     from .runner import run_gate
 
@@ -111,14 +114,12 @@ def _tuples(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+_LAZY = LazyExports(__name__, _EXPORTS, eager=__all__)
+
+
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mus_verify.gate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _LAZY.get(name)
 
 
 def __dir__() -> list[str]:
-    return __all__
+    return _LAZY.dir()

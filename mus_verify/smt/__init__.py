@@ -15,9 +15,9 @@ Importing this package registers the replayers but does not import z3; ``prove``
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from .._lazy import LazyExports
 from ..results import register_replayer
 
 PROPERTY_NAMES = ("masking-equivalence", "lipschitz", "stability", "marginals", "reference")
@@ -37,8 +37,12 @@ _EXPORTS = {
 __all__ = ["PROPERTY_NAMES", *_EXPORTS]
 
 
+_LAZY = LazyExports(__name__, _EXPORTS, eager=("PROPERTY_NAMES",))
+
+
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mus_verify.smt' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    return _LAZY.get(name)
+
+
+def __dir__() -> list[str]:
+    return _LAZY.dir()

@@ -15,8 +15,9 @@ Importing this package imports nothing heavy.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from .._lazy import LazyExports
 
 _EXPORTS = {
     "delta_size": ".perturbations",
@@ -35,14 +36,13 @@ _EXPORTS = {
     "SCAEstimate": ".sca",
 }
 
-__all__ = sorted(_EXPORTS)
+_LAZY = LazyExports(__name__, _EXPORTS)
+__all__ = _LAZY.names()
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _LAZY.get(name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return _LAZY.dir()

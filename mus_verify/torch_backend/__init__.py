@@ -19,6 +19,10 @@ Importing this package imports torch (nothing else in mus_verify does at import)
 
 from __future__ import annotations
 
+from .._optional import require
+
+require("torch", purpose="mus_verify.torch_backend (the fast path: MuS, certify, diff, bench)")  # exit 2 with the install hint, not a traceback
+
 from .certify import CertificatePair, FastCertificate, certificate_from, certify, certify_dataset
 from .diff import DiffConfig, diff_mus
 from .drop_check import check_token_drop

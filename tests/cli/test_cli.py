@@ -1,4 +1,4 @@
-"""The mus-verify command line: exit codes, JSON contract, usage errors."""
+"""The mus-verify command line: exit codes, JSON contract, usage errors (``cli``: tests/conftest.py)."""
 
 import json
 import subprocess
@@ -6,17 +6,10 @@ import sys
 
 import pytest
 
-from mus_verify.cli import main
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_check_marginals_issue_example(capsys):
-    code, out, _ = run(capsys, "check", "marginals", "--n", "64", "--q", "64", "--lam", "16/64", "--json")
+def test_check_marginals_issue_example(cli):
+    code, out, _ = cli("check", "marginals", "--n", "64", "--q", "64", "--lam", "16/64", "--json")
     document = json.loads(out)
     assert code == 0 and document["ok"] is True
     (result,) = document["results"]
@@ -26,20 +19,20 @@ def test_check_marginals_issue_example(capsys):
     assert result["params"]["lam"] == "1/4" and len(result["params"]["seed_vector"]) == 64
 
 
-def test_json_flag_before_the_subcommand(capsys):
-    code, out, _ = run(capsys, "--json", "check", "marginals", "--n", "4", "--q", "8", "--lam", "2/8")
+def test_json_flag_before_the_subcommand(cli):
+    code, out, _ = cli("--json", "check", "marginals", "--n", "4", "--q", "8", "--lam", "2/8")
     assert code == 0 and json.loads(out)["ok"] is True
 
 
-def test_lambda_not_a_multiple_of_one_over_q_exits_2_and_names_lambda(capsys):
-    code, out, err = run(capsys, "check", "marginals", "--q", "64", "--lam", "0.3")
+def test_lambda_not_a_multiple_of_one_over_q_exits_2_and_names_lambda(cli):
+    code, out, err = cli("check", "marginals", "--q", "64", "--lam", "0.3")
     assert code == 2
     assert "λ" in err and "--lam" in err and "multiple of 1/q = 1/64" in err and "19/64, 20/64" in err
     assert out == ""
 
 
-def test_usage_error_with_json_prints_an_error_object(capsys):
-    code, out, err = run(capsys, "check", "marginals", "--q", "64", "--lam", "0.3", "--json")
+def test_usage_error_with_json_prints_an_error_object(cli):
+    code, out, err = cli("check", "marginals", "--q", "64", "--lam", "0.3", "--json")
     document = json.loads(out)
     assert code == 2 and document["ok"] is False and document["results"] == [] and "λ" in document["error"]
 
@@ -58,30 +51,30 @@ def test_usage_error_with_json_prints_an_error_object(capsys):
         (["frobnicate"], "invalid choice"),
     ],
 )
-def test_usage_errors_exit_2(capsys, argv, fragment):
-    code, _, err = run(capsys, *argv)
+def test_usage_errors_exit_2(cli, argv, fragment):
+    code, _, err = cli(*argv)
     assert code == 2
     assert fragment in err
 
 
-def test_no_command_prints_help_and_exits_2(capsys):
-    code, _, err = run(capsys)
+def test_no_command_prints_help_and_exits_2(cli):
+    code, _, err = cli()
     assert code == 2 and "usage" in err
 
 
-def test_help_exits_0(capsys):
-    code, out, _ = run(capsys, "--help")
+def test_help_exits_0(cli):
+    code, out, _ = cli("--help")
     assert code == 0 and "exit codes" in out
 
 
-def test_list_names_the_marginals_check(capsys):
-    code, out, _ = run(capsys, "list")
+def test_list_names_the_marginals_check(cli):
+    code, out, _ = cli("list")
     assert code == 0 and "marginals" in out
-    code, out, _ = run(capsys, "list", "--json")
+    code, out, _ = cli("list", "--json")
     assert "marginals" in [c["name"] for c in json.loads(out)["checks"]]
 
 
-def test_refutation_exits_1(capsys, monkeypatch):
+def test_refutation_exits_1(cli, monkeypatch):
     from fractions import Fraction
 
     from mus_verify.checks import _noise
@@ -95,19 +88,19 @@ def test_refutation_exits_1(capsys, monkeypatch):
         return MaskDistribution(masks, (1,) * q, q, "off-by-half", {"seed_vector": tuple(seed_vector)})
 
     monkeypatch.setattr(_noise, "lqv", off_by_half)
-    code, out, _ = run(capsys, "check", "marginals", "--n", "5", "--q", "8", "--lam", "2/8", "--json")
+    code, out, _ = cli("check", "marginals", "--n", "5", "--q", "8", "--lam", "2/8", "--json")
     document = json.loads(out)
     assert code == 1 and document["ok"] is False
     cex = document["results"][0]["counterexample"]
     assert document["results"][0]["verdict"] == "REFUTED"
     assert cex["kind"] == "marginal" and cex["data"]["coordinate"] == 0 and cex["data"]["actual"] == "3/8"
-    code, out, _ = run(capsys, "check", "marginals", "--n", "5", "--q", "8", "--lam", "2/8")
+    code, out, _ = cli("check", "marginals", "--n", "5", "--q", "8", "--lam", "2/8")
     assert code == 1 and "REFUTED" in out and "counterexample (marginal)" in out
 
 
-def test_python_dash_m_is_the_same_command():
-    proc = subprocess.run([sys.executable, "-m", "mus_verify", "check", "marginals", "--n", "3", "--q", "4", "--lam", "1/4", "--json"], capture_output=True, text=True)
-    assert proc.returncode == 0 and json.loads(proc.stdout)["results"][0]["verdict"] == "VERIFIED"
+def test_python_dash_m_is_the_same_command(cli_subprocess):
+    proc = cli_subprocess("check", "marginals", "--n", "3", "--q", "4", "--lam", "1/4", "--json")
+    assert proc.code == 0 and proc.json()["results"][0]["verdict"] == "VERIFIED"
 
 
 def test_importing_the_package_and_the_cli_loads_neither_torch_nor_z3():

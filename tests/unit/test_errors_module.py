@@ -16,7 +16,7 @@ BUILTIN_EXCEPTIONS = {name for name, value in vars(builtins).items() if isinstan
 
 
 def _class_defs() -> list[tuple[str, ast.ClassDef, ast.Module]]:
-    found = []
+    found: list[tuple[str, ast.ClassDef, ast.Module]] = []
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         found.extend((str(path.relative_to(PACKAGE.parent)), node, tree) for node in ast.walk(tree) if isinstance(node, ast.ClassDef))

@@ -58,8 +58,9 @@ def test_planted_upward_imports_are_caught_with_module_line_and_target(tmp_path:
                 "    return importlib.import_module('mus_verify.gate')\n"  # literal import_module, upward
             ),
             "variants/__init__.py": (
-                "from .._lazy import lazy_exports\n"
-                "__getattr__, __dir__ = lazy_exports(__name__, {'X': '..cli.output', 'Y': '.base'})\n"
+                "from .._lazy import LazyExports\n"
+                "_EXPORTS = {'X': '..cli.output:emit', 'Y': '.base'}\n"
+                "_LAZY = LazyExports(__name__, _EXPORTS)\n"
             ),
             "variants/base.py": "from mus_verify import smooth\n",  # the curated API from inside: upward
             "variants/ops.py": (
@@ -77,7 +78,7 @@ def test_planted_upward_imports_are_caught_with_module_line_and_target(tmp_path:
         ("mus_verify.checks.lipschitz", 1, "mus_verify.cli.output", False),
         ("mus_verify.smoothing", 4, "mus_verify.results", True),
         ("mus_verify.smoothing", 6, "mus_verify.gate", False),
-        ("mus_verify.variants", 2, "mus_verify.cli.output", False),
+        ("mus_verify.variants", 3, "mus_verify.cli.output", False),
         ("mus_verify.variants.base", 1, "mus_verify", False),
         ("mus_verify.variants.ops", 4, "mus_verify.cli.output", False),
     }

@@ -11,6 +11,11 @@ is an exact :class:`~fractions.Fraction`. Three constructors cover MuS:
 * :func:`bernoulli_iid` — independent Bernoulli(λ) coordinates over all 2^n masks.
 * :func:`finite` — any finite distribution a user gives (masks with rational weights).
 
+:func:`seed_vector` is the one seed convention: ``seed_vector(n, q, seed)`` is
+the seed vector that ``mus-verify check --seed``, the variants' exact
+evaluation and ``mus_verify.torch_backend.MuS(seed=...)`` all use, so seed 0
+names the same L_qv(λ) noise everywhere.
+
 >>> d = lqv([0, 1, 3], q=4, lam="2/4")
 >>> d.masks.astype(int).tolist()
 [[1, 1, 0], [1, 0, 1], [0, 0, 1], [0, 1, 0]]
@@ -38,7 +43,7 @@ from ._validation import (
 )
 from .errors import InvalidArgument
 
-__all__ = ["MaskDistribution", "lqv", "lqv_masks", "bernoulli_iid", "finite", "random_seed_vector", "MAX_LQV_CELLS", "check_lqv_size"]
+__all__ = ["MaskDistribution", "lqv", "lqv_masks", "bernoulli_iid", "finite", "seed_vector", "random_seed_vector", "MAX_LQV_CELLS", "check_lqv_size"]
 
 # Bernoulli(λ)^n enumerates 2^n masks; beyond this the exact object is too big to be useful.
 MAX_IID_FEATURES = 20
@@ -179,13 +184,25 @@ def lqv(seed_vector: Sequence[int], q: int, lam: Any) -> MaskDistribution:
     return MaskDistribution(masks, (1,) * q, q, "lqv", {"q": q, "lam": lam, "seed_vector": v})
 
 
-def random_seed_vector(n: int, q: int, seed: int) -> tuple[int, ...]:
-    """A seed vector drawn from a dedicated ``numpy.random.Generator(seed)``; the global RNG is untouched."""
+def seed_vector(n: int, q: int, seed: int) -> tuple[int, ...]:
+    """The seed vector of ``seed``: n integers uniform in 0..q-1 from a dedicated ``numpy.random.Generator(seed)``.
+
+    The one seed-to-seed-vector convention of mus_verify (``check --seed``, the
+    variants' exact evaluation, ``torch_backend.MuS(seed=...)``); the global
+    numpy and torch RNGs are never read or re-seeded.
+
+    >>> seed_vector(4, 8, 0)
+    (6, 5, 4, 2)
+    """
     n = as_int(n, "n", low=1, high=MAX_LQV_CELLS)
     q = as_int(q, "q", low=1, high=2**62)  # numpy draws int64 entries
     seed = as_int(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     return tuple(int(v) for v in rng.integers(0, q, size=n))
+
+
+random_seed_vector = seed_vector
+"""The former name of :func:`seed_vector` (same function)."""
 
 
 def bernoulli_iid(n: int, lam: Any) -> MaskDistribution:
@@ -205,8 +222,8 @@ def bernoulli_iid(n: int, lam: Any) -> MaskDistribution:
     return MaskDistribution(masks, counts, b**n, "bernoulli-iid", {"n": n, "lam": lam})
 
 
-def finite(masks: Iterable[Sequence[Any]], weights: Iterable[Any], name: str = "finite") -> MaskDistribution:
-    """A user's finite distribution: 0/1 masks with rational weights summing to exactly 1.
+def finite(masks: Iterable[Sequence[Any]], weights: Iterable[Any], name: str = "finite", params: Mapping[str, Any] | None = None) -> MaskDistribution:
+    """A user's finite distribution: 0/1 masks with rational weights summing to exactly 1 (``params``: how it was built).
 
     >>> finite([[1, 0], [0, 1]], ["1/2", "1/2"]).marginals()
     (Fraction(1, 2), Fraction(1, 2))
@@ -235,7 +252,7 @@ def finite(masks: Iterable[Sequence[Any]], weights: Iterable[Any], name: str = "
         raise InvalidArgument("weights", [_fraction_text(w) for w in fractions], "rational weights summing to exactly 1", f"they sum to {total}")
     denominator = math.lcm(*(w.denominator for w in fractions))
     counts = tuple(int(w * denominator) for w in fractions)
-    return MaskDistribution(np.array(rows, dtype=bool), counts, denominator, name, {})
+    return MaskDistribution(np.array(rows, dtype=bool), counts, denominator, name, dict(params or {}))
 
 
 def _fraction_text(value: Fraction) -> str:

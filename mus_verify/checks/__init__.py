@@ -1,12 +1,18 @@
 """The registered checks. Adding one: write ``checks/NAME.py`` with a runner
-``run(config, progress) -> CheckResult`` and register it below."""
+``run(config, progress) -> CheckResult`` and register it below (list ``"variant"``
+in its options when it smooths with ``config.variant``: the others refuse one)."""
 
 from __future__ import annotations
 
 from ..results import register_replayer
 from .registry import CheckConfig, CheckSpec, available, get, register, run_check
 
-__all__ = ["CheckConfig", "CheckSpec", "available", "get", "register", "run_check"]
+__all__ = ["CheckConfig", "CheckSpec", "available", "get", "register", "run_check", "variant_checks"]
+
+
+def variant_checks() -> list[CheckSpec]:
+    """The registered checks that take a variant (``"variant"`` in their options), in registration order."""
+    return [spec for spec in available() if "variant" in spec.options]
 
 register(
     CheckSpec(
@@ -23,12 +29,12 @@ register(
         name="lipschitz",
         summary="g(x, ·) is λ-Lipschitz in L1 for every classifier: exact TV on every cube edge (Thm 3.1)",
         target="mus_verify.checks.lipschitz:run",
-        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "classes", "classifiers"),
+        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "classes", "classifiers", "variant"),
     )
 )
 register_replayer("lipschitz-edge", "mus_verify.checks.lipschitz:replay_edge")
 
-_CLASSIFIER_OPTIONS = ("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "classes", "classifiers")
+_CLASSIFIER_OPTIONS = ("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "classes", "classifiers", "variant")
 register(
     CheckSpec(
         name="incremental-stability",
@@ -60,7 +66,7 @@ register(
         name="tightness",
         summary="λ is the smallest valid Lipschitz constant: the exact sup over classifiers and edges equals λ",
         target="mus_verify.checks.tightness:run",
-        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed"),
+        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "variant"),
     )
 )
 register_replayer("tightness", "mus_verify.checks.tightness:replay_tightness")

@@ -2,16 +2,21 @@
 
 Options every exhaustive check reads from :class:`~mus_verify.checks.registry.CheckConfig`:
 ``n``, ``q``, ``lam`` (K/Q), ``seed_vector`` / ``all_seed_vectors`` / ``seed`` (which
-L_qv(λ) noise), ``classes`` and ``classifiers`` (the concrete families). The
-Python API takes more through ``config.extra`` (or the ``check_*`` functions'
-keywords): ``distributions`` (any MaskDistribution or a list: other noise),
-``variant`` (a SmoothingVariant or its name), ``radius_rule`` (a name of
+L_qv(λ) noise), ``classes`` and ``classifiers`` (the concrete families), and
+``variant`` (``--variant``: a mus_verify.variants variant by name, ``file.py:V``,
+``pkg.mod:V`` or object, compiled with its own noise at those seed vectors by
+:mod:`mus_verify.exhaustive.keys`; ``config.extra["variant"]`` is the same
+option). The Python API takes more through ``config.extra`` (or the ``check_*``
+functions' keywords): ``distributions`` (any MaskDistribution or a list: other
+noise; then ``variant`` names an encoding: a SmoothingVariant, ``mus`` or
+``additive``), ``radius_rule`` (a name of
 RADIUS_RULES or a callable (gap, λ) -> int), ``modes``, ``inputs`` and
 ``classifier_objects`` (your own ExactClassifier instances).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -23,12 +28,13 @@ from .._validation import as_fraction, as_int
 from ..distributions import MaskDistribution, finite
 from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict
+from ..variants.loader import is_builtin_name, variant_source
 from ..exhaustive.bits import MAX_FEATURES
 from ..exhaustive.classifiers import ExactClassifier, classifier_family
 from ..exhaustive.engine import Stats
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
-from ._noise import lqv_from_config
+from ._noise import lqv_from_config, variant_noise_from_config
 from .registry import CheckConfig
 
 __all__ = [
@@ -37,6 +43,7 @@ __all__ = [
     "as_distributions",
     "distribution_data",
     "distribution_from_data",
+    "variant_of",
     "Clock",
     "MAX_SEED_VECTORS",
     "MAX_MASK_EVALUATIONS",
@@ -115,6 +122,8 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
     extra = dict(config.extra)
     params: dict[str, Any] = {}
     given = extra.get("distributions")
+    named = variant_of(config)
+    variant: SmoothingVariant | None = None
     if given is not None:
         distributions = as_distributions(given)
         if not distributions:
@@ -126,12 +135,20 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
         count = len(distributions)
         params.update({"n": n, "lam": lam, "distribution": distributions[0].name if count == 1 else f"{count} distributions"})
         dists: Iterable[MaskDistribution] = distributions
+        variant = resolve_variant(MULTIPLICATIVE if named is None else named)
     else:
-        noise = lqv_from_config(config, max_seed_vectors=MAX_SEED_VECTORS, max_n=max_n, why_limit=" for this check (each is a full exhaustive run)")
+        why = " for this check (each is a full exhaustive run)"
+        if named is None or isinstance(named, SmoothingVariant):
+            noise = lqv_from_config(config, max_seed_vectors=MAX_SEED_VECTORS, max_n=max_n, why_limit=why)
+            variant = MULTIPLICATIVE if named is None else named
+        else:
+            noise = variant_noise_from_config(config, named, max_seed_vectors=MAX_SEED_VECTORS, max_n=max_n, why_limit=why)
+            variant = noise.compiled.smoothing
         n, lam, dists, count = noise.n, noise.lam, noise.distributions, noise.count
         params.update(noise.params)
-    variant = resolve_variant(extra.get("variant", "multiplicative"))
     params["variant"] = variant.name
+    if isinstance(named, str) and not is_builtin_name(named):
+        params["variant_source"] = variant_source(named)  # where the code is (replay names it again)
     objects = extra.get("classifier_objects")
     if objects is not None:
         if not isinstance(objects, Iterable):
@@ -152,9 +169,17 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
     params["modes"] = list(modes)
     inputs = check_inputs(extra.get("inputs"), n)
     params["inputs"] = [label for label, _ in inputs]
-    support = min(params.get("q") or (1 << n), 2 * n) if given is None else max(d.size for d in distributions)
+    if given is not None:
+        support = max(d.size for d in distributions)
+    elif variant is MULTIPLICATIVE or variant.model is None:  # L_qv: at most min(q, 2n) distinct masks
+        support = min(params.get("q") or (1 << n), 2 * n)
+    else:  # a compiled variant's noise: the first seed vector's distinct masks stand for all
+        remaining = iter(dists)
+        first = next(remaining)
+        dists = itertools.chain([first], remaining)
+        support = len(first.support()[1])
     runs = count * (len(classifiers) * len(inputs) * len(modes) if uses_classifiers else 1)
-    if closed_form and variant is MULTIPLICATIVE:
+    if closed_form and variant.multiplicative:
         work = runs * (1 << n) * n
         if work > MAX_TRANSFORM_WORK:
             raise InvalidArgument(
@@ -171,6 +196,14 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
     return Setup(n, lam, dists, count, variant, classifiers, inputs, modes, params)
 
 
+def variant_of(config: CheckConfig) -> Any:
+    """The variant a config names (``config.variant``, or ``config.extra["variant"]``, the same option), or None."""
+    extra = config.extra.get("variant") if isinstance(config.extra, Mapping) else None
+    if config.variant is not None and extra is not None and extra is not config.variant and extra != config.variant:
+        raise InvalidArgument("config.extra['variant']", extra, f"omitted, or the same variant as config.variant = {config.variant!r}")
+    return config.variant if config.variant is not None else extra
+
+
 def distribution_data(distribution: MaskDistribution) -> dict[str, Any]:
     """A distribution as counterexample data: masks and exact weights, plus how it was built."""
     masks, counts = distribution.support()
@@ -183,7 +216,10 @@ def distribution_data(distribution: MaskDistribution) -> dict[str, Any]:
 
 
 def distribution_from_data(data: Mapping[str, Any]) -> MaskDistribution:
-    return finite(data["masks"], data["weights"], name=str(data.get("name", "finite")))
+    """The distribution a counterexample recorded, with how it was built (a compiled variant's exact
+    reference reads its q, λ and seed vector from there)."""
+    params = data.get("params")
+    return finite(data["masks"], data["weights"], name=str(data.get("name", "finite")), params=dict(params) if isinstance(params, Mapping) else None)
 
 
 class Clock:

@@ -85,7 +85,7 @@ def scan_edges(noise: Noise, variant: SmoothingVariant, x: np.ndarray, lam: Frac
     visible = visible_code(x)
     best: tuple[int, int, int, int] | None = None  # (tv, -popcount, -alpha, -i): larger is better
     violation = None
-    if variant is MULTIPLICATIVE:
+    if variant.multiplicative:  # MuS or a variant compiled to it
         # closed form (mus_closed_form, formula 1): every edge along i has the same TV, so the
         # first edge reaching it with the fewest kept features is α = 0, and so is the first violation
         for i, tv in enumerate(edge_masses(noise.codes, noise.weights, n, visible)):

@@ -94,7 +94,7 @@ def check_tightness(
             tight = Counterexample("tightness", summary, data)
             return _result(name, Verdict.REFUTED, cases, params, clock, tight, lam - scan.max_tv, f"λ is not the smallest constant: {summary}; {clock.line()}", {"max_tv": scan.max_tv})
         if not witness:  # λ is reached: confirm the witness edge in the exact reference once
-            moved = _moved(cex.data)
+            moved = _moved(cex.data, variant)
             witness = {**cex.data, "distribution": distribution.name, "reference_difference": moved, "reference_reaches_lambda": moved == lam}
     if cases == 0:
         return _result(name, Verdict.VACUOUS, 0, params, clock, None, Fraction(0), "no distribution to check", {})
@@ -104,10 +104,9 @@ def check_tightness(
     return _result(name, Verdict.PROVED, cases, params, clock, None, Fraction(0), message, {"witness": witness})
 
 
-def _moved(data: Mapping[str, Any]) -> Fraction:
+def _moved(data: Mapping[str, Any], variant: SmoothingVariant) -> Fraction:
     """|g_c(x, α) − g_c(x, α')| of an edge counterexample's data, in the variant's exact reference."""
     distribution = distribution_from_data(data["distribution"])
-    variant = resolve_variant(data["variant"])
     h = from_spec(data["classifier"])
     c = int(data["class"])
     g_a = variant.exact(h, data["x"], data["alpha"], distribution, data["mode"])

@@ -18,7 +18,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "check",
         parents=[common],
         help="run a registered check (or 'all') exhaustively",
-        description="Run a registered check. 'all' runs every check on its built-in defaults.",
+        description=(
+            "Run a registered check. 'all' runs every check on its built-in defaults. "
+            "--variant V runs the checks that smooth with a variant (lipschitz, incremental-stability, "
+            "decremental-stability, masking-equivalence, tightness) on V instead of MuS: V is compiled for "
+            "the exhaustive engine with its noise evaluated exactly at the seed vector(s) of --seed-vector / "
+            "--seed / --all-seed-vectors; a variant it cannot represent (variable-length, a custom apply or hide, "
+            "non-binary noise, symbols other than a seed vector) is exit 2 naming why. 'check all --variant V' "
+            "runs only those variant checks, with V; every other check refuses --variant (exit 2). "
+            "A counterexample of a user variant replays only when --variant is named again "
+            "(mus-verify replay FILE --variant V)."
+        ),
     )
     check.add_argument("name", help="a check from 'mus-verify list', or 'all'")
     check.add_argument("--n", type=int, help="number of features (mask bits)")
@@ -29,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     check.add_argument("--seed", type=int, default=0, help="seed of the dedicated RNG that draws a seed vector (default 0)")
     check.add_argument("--classes", type=int, help="number of classes of the base classifiers")
     check.add_argument("--classifiers", help="base-classifier family (see the check's help)")
+    check.add_argument(
+        "--variant",
+        help="smoothing variant for the variant checks: a built-in (mus = multiplicative, the default; additive; mus-iid; fixed-count), "
+             "path/to/file.py:ATTR or package.module:ATTR (see docs/variants.md)",
+    )
     check.set_defaults(handler=run_check_command)
 
 
@@ -49,6 +64,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_check_command(args: argparse.Namespace) -> int:
     from ..checks import CheckConfig, available, get, run_check
+    from ..checks.registry import refuse_unused_variant
     from ._options import resolve_q
 
     seed_vector = None
@@ -63,8 +79,13 @@ def run_check_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         classes=args.classes,
         classifiers=args.classifiers,
+        variant=args.variant,
     )
     names = [s.name for s in available() if s.in_all] if args.name == "all" else [get(args.name).name]
+    if args.variant is not None:
+        names = [name for name in names if args.name != "all" or "variant" in get(name).options]
+        for name in names:
+            refuse_unused_variant(name, config)  # before any run: exit 2 naming the check
     results = []
     with progress_bar(len(names), "checks", enabled=len(names) > 1 and not args.json) as advance:
         for name in names:

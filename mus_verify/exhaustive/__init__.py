@@ -3,7 +3,8 @@
 Organisation (one concept per module):
 
 * :mod:`.bits` — masks as integer codes, popcounts, the edges of the cube;
-* :mod:`.variants` — how noise meets the mask (MuS's α ⊙ s, additive α + s, yours);
+* :mod:`.mask_encodings` — how noise meets the mask (MuS's α ⊙ s, additive α + s);
+* :mod:`.keys` — a :class:`mus_verify.variants.Variant` compiled to one of those, with its noise evaluated exactly;
 * :mod:`.classifiers` — concrete base classifiers with exact integer outputs and JSON specs;
 * :mod:`.engine` — g(x, α) for all α with the classifier memoised over distinct masked
   inputs; exact total-variation distances between laws of masked inputs;
@@ -22,14 +23,15 @@ from .distance import distance_to
 from .engine import Noise, Stats, encode_noise, smoothed
 from .inputs import default_inputs
 from .planted import lowered_lqv, off_by_half_lqv
-from .mask_encodings import ADDITIVE, MULTIPLICATIVE, SmoothingVariant, register_variant, resolve_variant
+from .mask_encodings import ADDITIVE, MULTIPLICATIVE, SmoothingVariant, resolve_variant
+from .keys import compile_variant
 
 __all__ = [
     "ADDITIVE",
     "MULTIPLICATIVE",
     "SmoothingVariant",
-    "register_variant",
     "resolve_variant",
+    "compile_variant",
     "HashTable",
     "Indicator",
     "LinearVote",

@@ -37,7 +37,7 @@ from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
 from .bits import codes_from_masks
 from .classifiers import ExactClassifier, one_hot_argmax
-from .mask_encodings import MULTIPLICATIVE, SmoothingVariant, decode_keys, masked_rows
+from .mask_encodings import SmoothingVariant, decode_keys, masked_rows
 from .mus_closed_form import down_closure, smooth_cube, sparse_transforms
 
 __all__ = [
@@ -206,7 +206,7 @@ def smoothed(
     T, D = noise.total, memo.denominator
     if T * D >= INT64_SAFE:
         raise InvalidArgument("distribution", noise.distribution.name, "a weight total times classifier denominator below 2^62", f"got {T} * {D}")
-    if full_cube and np.isscalar(visible) and variant is MULTIPLICATIVE:
+    if full_cube and np.isscalar(visible) and variant.multiplicative:  # MuS or a variant compiled to it
         return _smoothed_mus_cube(memo, noise, int(visible), stats)
     out = np.zeros((alpha_codes.shape[0], memo.classes), dtype=np.int64)
     N = noise.codes.shape[0]

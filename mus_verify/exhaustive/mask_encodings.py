@@ -17,17 +17,20 @@ are equal iff their keys are (x_i ≠ 0 makes d ↦ x_i·d injective on the digi
 so a base classifier is a function of the key, and memoising it over distinct
 keys is memoising it over distinct masked inputs.
 
-This is the exhaustive engine's *vectorised integer encoding* of a variant
-(coordinate-wise effective masks only). The general, backend-agnostic
-definition that runs on exact rationals, torch and Z3 is
-:class:`mus_verify.variants.Variant`; one whose ``reference_distribution``
-is a MaskDistribution is MuS with that noise and runs here as
-:data:`MULTIPLICATIVE` with that distribution.
+This is the exhaustive engine's *compiled form* of a variant, not a second
+definition of one: the variant itself (noise, apply, hide, keeps) is
+:class:`mus_verify.variants.Variant`, and :func:`mus_verify.exhaustive.keys.compile_variant`
+turns one whose ``apply``/``hide`` are coordinate-wise (MuS's zero masking or the
+built-in additive's) into one of the two encodings below plus its noise evaluated
+exactly as :class:`~mus_verify.distributions.MaskDistribution` objects. There is no
+registry here: names (``mus``/``multiplicative``, ``additive``, a user's
+``file.py:V``) resolve through :func:`mus_verify.variants.load_variant`;
+:func:`resolve_variant` is the checks' entry point for an encoding.
 
-Adding a variant: give ``digits`` (the definition, one α at a time, used by the
-exact reference and the tests) and ``keys`` (the vectorised fast path); the
-tests check that the two agree. Register it with :func:`register_variant` so
-counterexamples naming it can be replayed.
+A compiled variant other than the built-ins themselves keeps the variant's name
+(counterexamples record it), the encoding's ``digits``/``keys``, and as its exact
+reference the variant's own exact evaluation
+(:func:`mus_verify.variants.smooth_variant`), so a replay re-runs the variant's code.
 
 >>> MULTIPLICATIVE.keys(np.array([0b011]), np.array([0b110, 0b111]), 0b111).tolist()
 [[2, 3]]
@@ -37,7 +40,6 @@ counterexamples naming it can be replayed.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Literal
@@ -53,7 +55,6 @@ __all__ = [
     "SmoothingVariant",
     "MULTIPLICATIVE",
     "ADDITIVE",
-    "register_variant",
     "resolve_variant",
     "masked_rows",
     "decode_keys",
@@ -73,6 +74,9 @@ class SmoothingVariant:
     ``visible`` the code of {i : x_i ≠ 0} (an int or one per α) -> (A, N) int64
     keys. ``exact``: the exact reference g(x, α) for this variant, or None to
     compose it from ``digits`` and :func:`mus_verify.smoothing.smooth`.
+    ``encoding``: for a variant compiled by :mod:`.keys`, the built-in encoding
+    (:data:`MULTIPLICATIVE` or :data:`ADDITIVE`) whose digits and keys it uses;
+    ``model``: the :class:`mus_verify.variants.Variant` it was compiled from.
     """
 
     name: str
@@ -81,6 +85,17 @@ class SmoothingVariant:
     digits: Callable[[np.ndarray, np.ndarray], np.ndarray]
     keys: Callable[[np.ndarray, np.ndarray, Any], np.ndarray]
     exact_reference: Callable[..., tuple[Fraction, ...]] | None = None
+    encoding: "SmoothingVariant | None" = None
+    model: Any = None
+
+    @property
+    def multiplicative(self) -> bool:
+        """True for MuS's encoding e = α ⊙ s (the built-in or a variant compiled to it): the MuS closed forms apply.
+
+        A copy made with ``dataclasses.replace(MULTIPLICATIVE)`` is not (the tests use one to run
+        the enumerating engine on MuS).
+        """
+        return self is MULTIPLICATIVE or self.encoding is MULTIPLICATIVE
 
     def exact(self, h: Classifier, x: Any, alpha: Any, distribution: MaskDistribution, mode: Mode = "average") -> tuple[Fraction, ...]:
         """g(x, α) = Σ_s Pr[s] · h(x ⊙ e(α, s)) as exact rationals (the replay path)."""
@@ -214,30 +229,20 @@ def _composed_exact(variant: SmoothingVariant, h: Classifier, x: Any, alpha: Any
     return tuple(t / distribution.total for t in totals)
 
 
-# --- registry ------------------------------------------------------------------------------------
-
-_VARIANTS: dict[str, SmoothingVariant] = {"multiplicative": MULTIPLICATIVE, "additive": ADDITIVE}
-
-
-def register_variant(variant: SmoothingVariant) -> SmoothingVariant:
-    """Make ``variant`` resolvable by name (counterexamples record the name)."""
-    existing = _VARIANTS.get(variant.name)
-    if existing is not None and existing is not variant:
-        raise InvalidArgument("variant", variant.name, "a name not already registered", f"registered: {', '.join(sorted(_VARIANTS))}")
-    _VARIANTS[variant.name] = variant
-    return variant
+# --- resolution ----------------------------------------------------------------------------------
 
 
 def resolve_variant(value: Any) -> SmoothingVariant:
-    """A :class:`SmoothingVariant`, a registered name, or "module:attribute"."""
+    """The encoding a check runs with: a :class:`SmoothingVariant` as is, or the name of a built-in
+    variant whose compiled form is an encoding (``mus``/``multiplicative``, ``additive``).
+
+    Names resolve through :func:`mus_verify.variants.load_variant` (there is no second table). A
+    variant that brings its own noise (a user's ``file.py:V``, ``mus-iid``, ...) cannot be paired
+    with the caller's distributions: run it with ``CheckConfig(variant=...)`` or
+    ``mus-verify check NAME --variant V``, which compile it with its noise (:mod:`.keys`).
+    """
+    from .keys import encoding_of_name
+
     if isinstance(value, SmoothingVariant):
         return value
-    if isinstance(value, str):
-        if value in _VARIANTS:
-            return _VARIANTS[value]
-        if ":" in value:
-            module, _, attribute = value.partition(":")
-            found = getattr(importlib.import_module(module), attribute, None)
-            if isinstance(found, SmoothingVariant):
-                return found
-    raise InvalidArgument("variant", value, f"a SmoothingVariant, one of {', '.join(sorted(_VARIANTS))}, or 'module:attribute'")
+    return encoding_of_name(value)

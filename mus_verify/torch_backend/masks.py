@@ -6,9 +6,11 @@ so every device computes the same bits as
 research code's clamped ramp yields 0.99998 instead of 1 when q is not a power
 of two).
 
-The seed vector is drawn from a *dedicated* ``torch.Generator`` seeded by the
-caller: the global torch RNG is never read or re-seeded (the research code
-re-seeds it, silently making the caller's random stream irreproducible).
+The seed vector of ``seed`` is :func:`mus_verify.distributions.seed_vector`, the
+one seed convention (``mus-verify check --seed`` draws the same vector); a
+caller's own ``torch.Generator`` is drawn from instead when given. The global
+torch RNG is never read or re-seeded (the research code re-seeds it, silently
+making the caller's random stream irreproducible).
 
 >>> lqv_mask_tensor([0, 1, 3], q=4, k=2).int().tolist()
 [[1, 1, 0], [1, 0, 1], [0, 0, 1], [0, 1, 0]]
@@ -26,17 +28,17 @@ __all__ = ["draw_seed_vector", "lqv_mask_tensor"]
 
 
 def draw_seed_vector(n: int, q: int, *, seed: int | None = None, generator: torch.Generator | None = None) -> tuple[int, ...]:
-    """n integers uniform in 0..q-1 from a dedicated generator (``seed``) or the caller's own ``generator``.
+    """n integers uniform in 0..q-1: ``distributions.seed_vector(n, q, seed)``, or drawn from the caller's own ``generator``.
 
     Exactly one of ``seed`` and ``generator`` is used; the global RNG is untouched either way.
     """
     n = as_int(n, "n", low=1)
     q = check_q(q)
     if generator is None:
-        seed = as_int(0 if seed is None else seed, "seed", low=0)
-        generator = torch.Generator(device="cpu")
-        generator.manual_seed(seed)
-    elif seed is not None:
+        from ..distributions import seed_vector
+
+        return seed_vector(n, q, as_int(0 if seed is None else seed, "seed", low=0))  # the one seed convention
+    if seed is not None:
         from ..errors import InvalidArgument
 
         raise InvalidArgument("seed", seed, "omitted when a generator is given (one source of randomness)")

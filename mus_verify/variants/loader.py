@@ -1,4 +1,10 @@
-"""Finding a variant by name: a built-in, ``path/to/file.py:attr`` or ``package.module:attr``."""
+"""Finding a variant by name: a built-in, ``path/to/file.py:attr`` or ``package.module:attr``.
+
+This is the one place a variant name is resolved: ``mus-verify prove``/``search``,
+``mus-verify check --variant`` (through :mod:`mus_verify.exhaustive.keys`) and the
+exhaustive engine's ``resolve_variant`` all call :func:`load_variant`.
+``multiplicative`` (the exhaustive engine's historical name) is an alias of ``mus``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import Any
 from .._loading import is_file_spec, load_attribute
 from .base import Variant, as_variant
 
-__all__ = ["BUILTIN_VARIANTS", "builtin_names", "load_variant", "variant_source"]
+__all__ = ["BUILTIN_VARIANTS", "ALIASES", "builtin_names", "is_builtin_name", "load_variant", "variant_source"]
 
 # name -> "module:class"; instantiated on first use.
 BUILTIN_VARIANTS: dict[str, str] = {
@@ -22,11 +28,19 @@ BUILTIN_VARIANTS: dict[str, str] = {
     "token-drop": "mus_verify.variants.builtin:TokenDrop",
 }
 
+# other accepted names of a built-in -> its name in BUILTIN_VARIANTS
+ALIASES: dict[str, str] = {"multiplicative": "mus"}
+
 _VALID = "a built-in variant ({}), path/to/file.py:ATTR or package.module:ATTR"
 
 
 def builtin_names() -> list[str]:
     return list(BUILTIN_VARIANTS)
+
+
+def is_builtin_name(name: Any) -> bool:
+    """Whether ``name`` is a built-in variant's name or alias (a plain look-up: nothing is imported)."""
+    return isinstance(name, str) and (name in BUILTIN_VARIANTS or name in ALIASES)
 
 
 def load_variant(spec: Any) -> Variant:
@@ -39,6 +53,7 @@ def load_variant(spec: Any) -> Variant:
     if not isinstance(spec, str):
         return as_variant(spec)
     valid = _VALID.format(", ".join(BUILTIN_VARIANTS))
+    spec = ALIASES.get(spec, spec)
     if spec in BUILTIN_VARIANTS:
         module, _, attr = BUILTIN_VARIANTS[spec].partition(":")
         return getattr(importlib.import_module(module), attr)()

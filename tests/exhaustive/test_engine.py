@@ -34,18 +34,111 @@ def test_smoothed_equals_the_exact_reference_for_every_mask(variant, distributio
                     assert table.value(alpha) == reference, (label, clf, mode, alpha)
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
-def test_keys_agree_with_the_digit_definition(variant):
-    rng = np.random.default_rng(0)
-    n = 5
-    masks = rng.integers(0, 2, size=(7, n)).astype(bool)
-    codes = codes_from_masks(masks)
-    for alpha in range(1 << n):
-        for visible in (31, 0b10110, 0):
-            keys = variant.keys(np.array([alpha]), codes, visible)[0]
-            digits = variant.digits(masks_from_codes(np.array([alpha]), n)[0], masks)
-            digits = digits * masks_from_codes(np.array([visible]), n)[0][None, :]
-            assert (decode_keys(keys, variant.base, n) == digits).all()
+# Variants compiled from mus_verify.variants (mus_verify.exhaustive.keys): the built-ins, the user
+# example, a MuS-form variant with its own keeps, and one without a seed vector.
+KEEPS_ODD = """
+from fractions import Fraction
+
+
+class KeepsOdd:
+    name = "keeps-odd"
+
+    def symbols(self, params):
+        from mus_verify.variants import IntVector
+
+        return {"seed_vector": IntVector(params.n, 0, params.q - 1)}
+
+    def noise(self, ops, params, sym):
+        q = params.q
+        return [(Fraction(1, q), [(v + j) % q for v in sym["seed_vector"]]) for j in range(q)]
+
+    def keeps(self, ops, s_i):
+        return s_i % 2 == 1
+
+
+VARIANT = KeepsOdd()
+"""
+COMPILED = ["mus", "additive", "examples/user_variant.py:VARIANT", "mus-iid", "keeps-odd"]
+
+
+def compiled_cases(spec, tmp_path, count=3):
+    """(compiled variant, seed vector or None, distribution) at random small sizes."""
+    from mus_verify.exhaustive.keys import compile_variant
+    from mus_verify.variants import make_params
+
+    if spec == "keeps-odd":
+        path = tmp_path / "keeps_odd.py"
+        path.write_text(KEEPS_ODD)
+        spec = f"{path}:VARIANT"
+    rng = np.random.default_rng(abs(hash(spec)) % 2**32)
+    cases = []
+    for _ in range(count):
+        n, q = int(rng.integers(2, 5)), int(rng.choice([2, 4, 8]))
+        k = int(rng.integers(1, q + 1))
+        compiled = compile_variant(spec, make_params(n, q, Fraction(k, q)))
+        vector = tuple(int(v) for v in rng.integers(0, q, size=n)) if compiled.seeded else None
+        cases.append((compiled, vector, compiled.noise(vector)))
+    return cases
+
+
+@pytest.mark.parametrize("spec", COMPILED)
+def test_keys_agree_with_the_digit_definition(spec, tmp_path):
+    """The compiled form's keys (the vectorised fast path) decode to its digits e(α, s) on the variant's own noise."""
+    for compiled, _, distribution in compiled_cases(spec, tmp_path):
+        variant, n = compiled.smoothing, distribution.n
+        masks = distribution.masks
+        codes = codes_from_masks(masks)
+        full = (1 << n) - 1
+        for alpha in range(1 << n):
+            for visible in (full, 0b0110 & full, 0):
+                keys = variant.keys(np.array([alpha]), codes, visible)[0]
+                digits = variant.digits(masks_from_codes(np.array([alpha]), n)[0], masks)
+                digits = digits * masks_from_codes(np.array([visible]), n)[0][None, :]
+                assert (decode_keys(keys, variant.base, n) == digits).all()
+
+
+def exact_slots(clf):
+    """An ExactClassifier as the slot classifier of mus_verify.variants (exact rationals)."""
+
+    def h(batch):
+        rows = np.array([[float(v) for v in row] for row in batch], dtype=np.float64)
+        return np.array([[Fraction(int(v), clf.denominator) for v in row] for row in clf.numerators(rows)], dtype=object)
+
+    return h
+
+
+@pytest.mark.parametrize("spec", COMPILED)
+def test_compiled_variant_smooths_exactly_as_the_variant_itself(spec, tmp_path):
+    """The engine's g on the compiled form equals smooth_variant on the variant's own code, exactly, for every α."""
+    from mus_verify.variants import smooth_variant
+
+    for compiled, vector, distribution in compiled_cases(spec, tmp_path, count=2):
+        n = distribution.n
+        noise = encode_noise(distribution)
+        symbols = {"seed_vector": vector} if compiled.seeded else {}
+        for label, x in default_inputs(n):
+            for clf in classifier_family(None, n, 3, seed=5)[::2]:
+                for mode in ("average", "vote"):
+                    table = smoothed(clf, x, compiled.smoothing, noise, mode)
+                    for alpha in range(1 << n):
+                        bits = masks_from_codes(np.array([alpha]), n)[0].astype(int).tolist()
+                        reference = smooth_variant(compiled.model, exact_slots(clf), x.tolist(), bits, compiled.params, symbols, mode=mode)
+                        assert table.value(alpha) == reference, (spec, label, clf, mode, alpha)
+                        if compiled.smoothing.model is not None and alpha in (0, (1 << n) - 1):  # its exact reference is the same
+                            assert compiled.smoothing.exact(clf, x, bits, distribution, mode) == reference
+
+
+def test_the_builtins_compile_to_the_encodings_themselves():
+    from mus_verify.exhaustive.keys import compile_variant
+    from mus_verify.variants import make_params
+
+    params = make_params(3, 4, "1/4")
+    assert compile_variant("mus", params).smoothing is MULTIPLICATIVE
+    assert compile_variant("multiplicative", params).smoothing is MULTIPLICATIVE
+    assert compile_variant("additive", params).smoothing is ADDITIVE
+    user = compile_variant("examples/user_variant.py:VARIANT", params).smoothing
+    assert user.name == "never-empty-mus" and user.multiplicative and user.encoding is MULTIPLICATIVE
+    assert compile_variant("mus", params).noise((0, 1, 3)).masks.tolist() == lqv((0, 1, 3), 4, "1/4").masks.tolist()
 
 
 def brute_tv(keys_a, keys_b, weights):

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EnvironmentProblem, InvalidArgument
+from .._optional import require
 from ..results import CheckResult, Counterexample, Verdict, jsonable
 
 __all__ = ["run_study", "WEIGHT_DECAYS", "SIZES"]  # the CLI glue: mus_verify.cli.studies
@@ -95,12 +95,10 @@ def _games(f: Any, x: np.ndarray, masks: np.ndarray, baseline: np.ndarray, backg
 
 
 def run_study(out: Path, *, seed: int = 0, threads: int | None = None) -> tuple[CheckResult, dict[str, Any]]:
-    try:
-        import torch  # noqa: F401
-        from sklearn.datasets import load_wine
-        from sklearn.model_selection import train_test_split
-    except ImportError:
-        raise EnvironmentProblem("the removal study needs scikit-learn and matplotlib: pip install \"mus-verify[report]\"") from None
+    require("torch", purpose="the removal study")
+    require("sklearn", purpose="the removal study")
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
     from .lipschitz_bound import lipschitz_upper
 
     started = time.perf_counter()
@@ -186,8 +184,7 @@ def run_study(out: Path, *, seed: int = 0, threads: int | None = None) -> tuple[
 
 
 def _plots(rows: list[dict[str, Any]], model_rows: list[dict[str, Any]], out: Path, d: int) -> list[Path]:
-    import matplotlib
-
+    matplotlib = require("matplotlib", purpose="the removal study's plots")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress_bar
-from ..errors import EnvironmentProblem, InvalidArgument
+from .._optional import require
+from ..errors import InvalidArgument
 from ..results import CheckResult, Verdict, jsonable
 
 __all__ = ["run_study", "EPS_GRID", "DEFAULT_K"]  # the CLI glue: mus_verify.cli.studies
@@ -78,10 +79,7 @@ def _mus_radius(torch: Any, model: Any, x: np.ndarray, top: tuple[int, ...], see
 
 def run_study(dataset: str, out: Path, *, seed: int = 0, max_points: int | None = None, k: int | None = None, steps: int = 300,
               lam: float = 1.0, show_progress: bool = True) -> tuple[CheckResult, dict[str, Any]]:
-    try:
-        import torch
-    except ImportError:
-        raise EnvironmentProblem('the top-k study needs torch: pip install torch (CPU: pip install torch==2.13.0)') from None
+    torch = require("torch", purpose="the top-k study")
     from ..report.datasets import load
     from .torch.attack import confirmed_change, topk_attack
     from .torch.certify import certify_topk
@@ -180,13 +178,9 @@ def _write(out: Path, document: dict[str, Any]) -> None:
 
 
 def _plots(out: Path, document: dict[str, Any]) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise EnvironmentProblem("the study's plots need matplotlib: pip install 'mus-verify[report]'") from None
+    matplotlib = require("matplotlib", purpose="the study's plots")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for name, style in (("plain", "o-"), ("r2et", "s-")):
         pk = document["summary"][name]["p_at_k_under_attack"]

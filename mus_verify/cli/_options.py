@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 from fractions import Fraction
+from typing import Any
 
 from .._validation import q_from_lam, resolve_q  # the pure rule lives below the CLI (gate settings use it too)
 from ..errors import InvalidArgument
 
-__all__ = ["add_threads_option", "default_threads", "apply_threads", "resolve_q", "q_from_lam"]
+__all__ = ["add_threads_option", "default_threads", "apply_threads", "resolve_q", "q_from_lam", "add_engine_options", "engine_options"]
 
 MAX_DEFAULT_THREADS = 4
 MAX_THREADS = 256
@@ -61,3 +62,23 @@ def apply_threads(threads: int | None) -> int:
         raise InvalidArgument("--threads", count, f"an integer in 1..{MAX_THREADS}")
     torch.set_num_threads(count)
     return count
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--engine {local,ray}``, ``--workers N`` and ``--address`` (sharded runs; docs/scale-out.md)."""
+    from ..parallel import ENGINES  # light: ray itself is imported only when --engine ray runs
+
+    group = parser.add_argument_group("scale-out (docs/scale-out.md)")
+    group.add_argument("--engine", choices=ENGINES, default="local",
+                       help="local: this process (default); ray: shards on Ray, the same result (pip install \"mus-verify[ray]\")")
+    group.add_argument("--workers", type=int, default=None, help="with --engine ray and no --address: start a local Ray with N CPUs (default: all)")
+    group.add_argument("--address", default=None, help="with --engine ray: join this running Ray cluster (e.g. 'auto'); it is never shut down")
+
+
+def engine_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``engine``, ``workers`` and ``address`` of :func:`add_engine_options`, checked (InvalidArgument names the option)."""
+    from ..parallel import check_engine
+
+    engine, workers, address = args.engine, args.workers, args.address
+    check_engine(engine, workers, address)
+    return {"engine": engine, "workers": workers, "address": address}

@@ -7,6 +7,7 @@ import json
 import sys
 
 from .._progress import progress_bar
+from ._options import add_engine_options
 from .output import emit
 
 
@@ -44,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="smoothing variant for the variant checks: a built-in (mus = multiplicative, the default; additive; mus-iid; fixed-count), "
              "path/to/file.py:ATTR or package.module:ATTR (see docs/variants.md)",
     )
+    add_engine_options(check)
     check.set_defaults(handler=run_check_command)
 
 
@@ -65,7 +67,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_check_command(args: argparse.Namespace) -> int:
     from ..checks import CheckConfig, available, get, run_check
     from ..checks.registry import refuse_unused_variant
-    from ._options import resolve_q
+    from ..checks._sharding import plan_check, run_plan
+    from ..parallel import engine_session
+    from ._options import engine_options, resolve_q
 
     seed_vector = None
     if args.seed_vector is not None:
@@ -87,10 +91,16 @@ def run_check_command(args: argparse.Namespace) -> int:
         for name in names:
             refuse_unused_variant(name, config)  # before any run: exit 2 naming the check
     results = []
-    with progress_bar(len(names), "checks", enabled=len(names) > 1 and not args.json) as advance:
+    engine = engine_options(args)
+    with engine_session(**engine), progress_bar(len(names), "checks", enabled=len(names) > 1 and not args.json) as advance:
         for name in names:
-            with progress_bar(None, name, enabled=not args.json) as inner:
-                results.append(run_check(name, config, inner))
+            if engine["engine"] == "local":
+                with progress_bar(None, name, enabled=not args.json) as inner:
+                    results.append(run_check(name, config, inner))
+            else:  # sharded (mus_verify.checks._sharding): one bar of shard completions
+                plan = plan_check(name, config)
+                with progress_bar(plan.size, f"{name} shards", enabled=not args.json) as inner:
+                    results.append(run_plan(plan, progress=inner, **engine))
             advance(1)
     return emit(results, args.json)
 

@@ -1,0 +1,99 @@
+"""``--engine ray`` on one local 2-CPU Ray (module-scoped): the same JSON as one process, a killed
+worker changes nothing, and no Ray process outlives the module (checked in the ray_cluster fixture)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+
+import pytest
+from conftest import without_timings
+
+from mus_verify.checks import CheckConfig, run_check
+from mus_verify.checks._sharding import run_sharded
+from mus_verify.cli import main
+from mus_verify.distributions import lqv
+from mus_verify.exhaustive.planted import off_by_half_lqv
+from mus_verify.parallel import run_shards
+from mus_verify.results import Verdict, replay
+
+pytest.importorskip("ray")
+
+
+def _cli_json(capsys, argv):
+    code = main(argv)
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("argv, verdict", [
+    (["check", "lipschitz", "--n", "12"], "PROVED"),
+    (["check", "incremental-stability", "--n", "12"], "VERIFIED"),
+    # a planted bug: additive noise is not λ-Lipschitz, and its certificates fail
+    (["check", "lipschitz", "--n", "8", "--variant", "additive"], "REFUTED"),
+    (["check", "incremental-stability", "--n", "8", "--variant", "additive"], "REFUTED"),
+])
+def test_cli_json_is_the_same_on_ray(ray_cluster, capsys, argv, verdict):
+    local_code, local = _cli_json(capsys, [*argv, "--json"])
+    ray_code, sharded = _cli_json(capsys, [*argv, "--engine", "ray", "--workers", "2", "--json"])
+    assert ray_code == local_code == (1 if verdict == "REFUTED" else 0)
+    (a,), (b,) = local["results"], sharded["results"]
+    assert a["verdict"] == verdict
+    assert b["details"]["engine"] == "ray" and b["details"]["shards"] > 1
+    assert without_timings(b) == without_timings(a)
+    assert {k: v for k, v in sharded.items() if k != "results"} == {k: v for k, v in local.items() if k != "results"}
+    if verdict == "REFUTED":
+        assert b["counterexample"] == a["counterexample"] is not None
+
+
+def test_planted_refutation_in_a_later_shard_is_the_local_one(ray_cluster):
+    planted = [lqv([0, 1, 2, 3, 0, 1], 4, "1/4"), lqv([3, 1, 2, 0, 0, 1], 4, "1/4"), off_by_half_lqv([0, 1, 2, 3, 1, 1], 4, "1/4"),
+               lqv([1, 1, 2, 3, 0, 1], 4, "1/4")]
+    for name, extra in (("lipschitz", {}), ("incremental-stability", {"radius_rule": "ceil"})):
+        config = CheckConfig(extra={"distributions": planted, "lam": "1/4", **extra})
+        local, sharded = run_check(name, config), run_sharded(name, config, engine="ray")
+        assert local.verdict is sharded.verdict is Verdict.REFUTED
+        assert without_timings(sharded) == without_timings(local)
+        assert replay(sharded.counterexample) is True
+
+
+def test_a_failure_cancels_later_shards_only(ray_cluster):
+    def shard(k):  # defined here, so Ray ships it by value
+        time.sleep(1.0 if k == 0 else 0.2)
+        return k
+
+    # shard 2 "fails" first (shard 0 is still sleeping): 0 and 1 still finish, 3.. are cancelled
+    assert run_shards(shard, [(k,) for k in range(8)], engine="ray", stop_after_first_failure=lambda k: k in (2, 5)) == [0, 1, 2, *[None] * 5]
+
+
+def test_shard_errors_surface_as_they_were_raised(ray_cluster):
+    def shard(k):
+        if k == 1:
+            raise ValueError("shard one")
+        return k
+
+    with pytest.raises(ValueError, match="shard one"):
+        run_shards(shard, [(0,), (1,)], engine="ray")
+
+
+def test_a_killed_worker_does_not_change_the_result(ray_cluster, procs):
+    config = CheckConfig(n=16)
+    local = run_check("incremental-stability", config)
+    out = {}
+    runner = threading.Thread(target=lambda: out.setdefault("result", run_sharded("incremental-stability", config, engine="ray")))
+    runner.start()
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and runner.is_alive() and time.monotonic() < deadline:
+        for pid, line in procs.ray_processes(os.getpid()).items():
+            if line.startswith("ray::run_shard"):  # Ray's title for a worker running a shard (ray::IDLE between tasks)
+                os.kill(pid, signal.SIGKILL)
+                killed = pid
+                break
+        time.sleep(0.01)
+    runner.join(120)
+    assert killed is not None, "no worker was caught running a shard"
+    assert not procs.alive(killed)
+    assert without_timings(out["result"]) == without_timings(local)

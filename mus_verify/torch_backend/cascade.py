@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 from ..errors import InvalidArgument
+from ..results import register_replayer
 from .tolerances import CASCADE_DTYPES, PRECISIONS, cascade_threshold, dtype_name
 
 __all__ = ["CascadeEvaluator", "check_cascade", "low_precision_copy", "full_recheck", "CASCADE_DTYPES"]
@@ -116,7 +117,7 @@ class CascadeEvaluator:
             "threshold": f"2*LOGIT_RTOL[{self.low_dtype}]*max(1, max|z|)" if self.output == "logits" else f"2*PROBABILITY_ATOL[{self.low_dtype}]",
         }
         # kept-group counts of all copies and of those sent back: the benchmark counts FLOPs per precision from them
-        self.last = {"margin": margin, "threshold": threshold, "decided": decided, "kept": masks.sum(dim=1).cpu(), "back_kept": masks[back].sum(dim=1).cpu()}
+        self.last = {"margin": margin, "scale": scale, "threshold": threshold, "decided": decided, "kept": masks.sum(dim=1).cpu(), "back_kept": masks[back].sum(dim=1).cpu()}
         if info is not None:
             info["decided"] = [decided]
             info["cascade"] = summary
@@ -125,6 +126,10 @@ class CascadeEvaluator:
                 info.setdefault("precision", []).append(precision)
                 info.setdefault("dtypes", set()).update(dtypes)
         return probs
+
+
+# the kind full_recheck's first mismatch becomes (``mus-verify diff --cascade``); replayed from its numbers or on the named module
+register_replayer("torch-cascade-vote-mismatch", "mus_verify.torch_backend.model_replay:replay_cascade_vote")
 
 
 def full_recheck(mus: Any, x: torch.Tensor, alpha: Any = None) -> dict[str, Any]:
@@ -166,7 +171,10 @@ def full_recheck(mus: Any, x: torch.Tensor, alpha: Any = None) -> dict[str, Any]
     if bool(wrong.any()):
         j = int(wrong.nonzero()[0, 0])
         first = {"example": int(rows[j]), "mask": distinct[j].int().tolist(), "cascade_vote": int(cascade_votes[j]), "reference_vote": int(reference_votes[j]),
-                 "low_margin": float(state["margin"][j]), "threshold": float(state["threshold"][j]), "weight": int(weights[j])}
+                 "low_margin": float(state["margin"][j]), "threshold": float(state["threshold"][j]), "weight": int(weights[j]),
+                 # the numbers a replay re-checks (:mod:`.model_replay`): both probability rows of the copy and max(1, max|z|)
+                 "scale": float(state["scale"][j]), "output": evaluator.output, "dtype": evaluator.low_dtype,
+                 "low_probabilities": cascade_probs[j].tolist(), "reference_probabilities": reference[j].tolist()}
     total = int(distinct.shape[0])
     sent_back = int((~decided).sum())
     return {

@@ -30,6 +30,7 @@ from ..results import CheckResult, Counterexample, Verdict
 from .cascade import full_recheck
 from .diff import explanation_masks
 from .diff_models import DEFAULT_MODELS, MODEL_RUNS, ModelRun, transformers_available
+from .model_replay import recorded_inputs
 from .models import build_model
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _one(name: str, masking: Masking, dtype: str, q: int, lam: Any, examples: in
     if first is not None:
         summary = (f"copy of example {first['example']} (α={first['alpha']}) decided in {dtype} with margin {first['low_margin']:.4g} > threshold "
                    f"{first['threshold']:.4g} votes {first['cascade_vote']}, float32 votes {first['reference_vote']}")
-        data = {**first, **{k: v for k, v in params.items() if k != "quantified_over"}}
+        data = {**first, **{k: v for k, v in params.items() if k != "quantified_over"}, **recorded_inputs(groups, inputs)}
         return CheckResult(label, Verdict.REFUTED, "differential", decided, params, Counterexample("torch-cascade-vote-mismatch", summary, data), None, summary, time.perf_counter() - started, details)
     if decided == 0:
         return CheckResult(label, Verdict.VACUOUS, "differential", 0, params, None, None, "every copy was sent back to float32: nothing decided in low precision to check", time.perf_counter() - started, details)

@@ -24,8 +24,9 @@ import torch
 
 from .._validation import check_lambda, check_q
 from ..errors import InvalidArgument
-from ..results import CheckResult, Counterexample, Verdict
+from ..results import CheckResult, Counterexample, Verdict, register_replayer
 from .diff import DiffConfig, diff_mus, explanation_masks
+from .model_replay import recorded_inputs
 from .models import build_model
 
 if TYPE_CHECKING:
@@ -157,7 +158,12 @@ def diff_refusal(factory: Any, inputs: torch.Tensor, explanations: torch.Tensor,
     for where, (fast, reference, pairs) in outcomes.items():
         if (fast is None) != (reference is None):
             radii = None if pairs is None else [p.decremental.radius if where == "one" else (None if p.incremental is None else p.incremental.radius) for p in pairs]
-            data = {"alpha": where, "fast_refusal": fast, "reference_refusal": reference, "fast_radii": radii}
+            data = {"alpha": where, "fast_refusal": fast, "reference_refusal": reference, "fast_radii": radii,
+                    # what a replay on the module named again needs (:mod:`.model_replay`); the module itself is never recorded
+                    "q": mus.q, "lam": str(mus.lam), "seed": mus.seed, "output": mus.evaluator.output, "mode": "vote", "masking": "zero",
+                    **recorded_inputs(mus.groups, inputs)}
+            if where == "phi" and "inputs" in data:
+                data["explanations"] = explanations.bool().int().tolist()
             summary = f"at α={where} the fast path {'certifies' if fast is None else 'refuses'} while the reference {'refuses' if reference is not None else 'accepts'}"
             return CheckResult(f"diff:{label}:refusal", Verdict.REFUTED, "differential", len(outcomes), params, Counterexample("torch-refusal-mismatch", summary, data), None, summary, time.perf_counter() - started, {})
     refused = [w for w, (fast, _, _) in outcomes.items() if fast is not None]
@@ -166,6 +172,9 @@ def diff_refusal(factory: Any, inputs: torch.Tensor, explanations: torch.Tensor,
     first = outcomes[refused[0]]
     message = f"both paths refuse at α in {refused}: fast: {first[0]}; reference: {first[1]}"
     return CheckResult(f"diff:{label}:refusal", Verdict.VERIFIED, "differential", len(refused), params, None, None, message, time.perf_counter() - started, {"fast_refusal": first[0], "reference_refusal": first[1]})
+
+
+register_replayer("torch-refusal-mismatch", "mus_verify.torch_backend.model_replay:replay_refusal")
 
 
 def transformers_available() -> bool:

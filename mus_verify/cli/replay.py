@@ -57,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("file", metavar="FILE", help="a JSON document, result or counterexample written by --json")
     parser.add_argument("--target", help="the gate implementation to replay gate.* counterexamples on: path/to/file.py:attr or package.module:attr")
     parser.add_argument("--variant", help="the smoothing variant to replay counterexamples of a user variant with: path/to/file.py:attr or package.module:attr")
+    parser.add_argument("--model", help="the torch module to replay torch-cascade-vote-mismatch / torch-refusal-mismatch on: path/to/file.py:attr or package.module:attr (a module, or a class / factory called with no arguments)")
     parser.set_defaults(handler=run_replay_command)
 
 
@@ -66,7 +67,7 @@ def run_replay_command(args: argparse.Namespace) -> int:
     from .output import emit
 
     found = _counterexamples(_load(args.file))
-    named = {key: value for key, value in (("target", args.target), ("variant", args.variant)) if value is not None}
+    named = {key: value for key, value in (("target", args.target), ("variant", args.variant), ("model", args.model)) if value is not None}
     takes: list[frozenset[str]] = []
     for _, counterexample in found:
         _register_builtin(counterexample)

@@ -85,22 +85,39 @@ def test_cascade_vote_mismatch_replays_from_numbers_and_on_the_named_model(monke
     assert outcome.status is ReplayStatus.NOT_REPLAYED and outcome.needs == ("model",)
 
 
-class _Decisive(nn.Module):
+DECISIVE_SOURCE = '''
+import torch
+from torch import nn
+
+
+class Decisive(nn.Module):
     """Large, well-separated logits (no copy is uncertain, so the fast path never consults float64)."""
 
-    def __init__(self, nan_in_float64: bool) -> None:
+    def __init__(self, nan_in_float64: bool = False) -> None:
         super().__init__()
         self.linear = nn.Linear(4, 3)
         self.nan_in_float64 = nan_in_float64
         with torch.no_grad():  # margins ~30; values not exactly representable in bf16 (else the copy is judged as bf16)
             self.linear.weight.copy_(0.1 * torch.randn(3, 4, generator=torch.Generator().manual_seed(0)))
             self.linear.bias.copy_(torch.tensor([30.123457, 0.3141593, -29.876543]))
+        self.eval()
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x):
         out = self.linear(x)
         if self.nan_in_float64 and x.dtype == torch.float64:  # planted: NaN only where the reference computes
             out = out * float("nan")
         return out
+
+
+def planted():
+    return Decisive(nan_in_float64=True)
+'''
+
+
+def _decisive(tmp_path):
+    path = tmp_path / "decisive.py"
+    path.write_text(DECISIVE_SOURCE)
+    return load_attribute(f"{path}:Decisive", argument="model"), f"{path}:planted"
 
 
 def _refusal_result(model: nn.Module):
@@ -115,7 +132,8 @@ def _refusal_result(model: nn.Module):
 
 
 def test_refusal_mismatch_needs_the_model_and_replays_on_it(tmp_path, capsys) -> None:
-    planted = _Decisive(nan_in_float64=True).eval()
+    decisive, planted_spec = _decisive(tmp_path)
+    planted = decisive(nan_in_float64=True)
     result = _refusal_result(planted)
     assert result.verdict is Verdict.REFUTED and result.counterexample.kind == "torch-refusal-mismatch"
     assert result.counterexample.data["reference_refusal"] and result.counterexample.data["fast_refusal"] is None
@@ -123,16 +141,20 @@ def test_refusal_mismatch_needs_the_model_and_replays_on_it(tmp_path, capsys) ->
     outcome = cx.replay_outcome()
     assert outcome.status is ReplayStatus.NOT_REPLAYED and outcome.needs == ("model",)
     assert cx.replay_outcome(model=planted).status is ReplayStatus.REPRODUCED
-    fixed = cx.replay_outcome(model=_Decisive(nan_in_float64=False).eval())
+    assert cx.replay_outcome(model=planted_spec).status is ReplayStatus.REPRODUCED  # a factory named by file, called here
+    fixed = cx.replay_outcome(model=decisive(nan_in_float64=False))
     assert fixed.status is ReplayStatus.NOT_REPRODUCED and "accepts" in fixed.reason
-    # the CLI: without the model the file is "not replayed" (exit 3), nothing in it is run
+    # the CLI: without the model the file is "not replayed" (exit 3), nothing in it is run; --model names it again
     path = tmp_path / "refusal.json"
-    path.write_text(json.dumps(cx.to_json()))
+    path.write_text(json.dumps({"results": [result.to_json()]}))
     assert main(["replay", str(path), "--json"]) == 3
     capsys.readouterr()
+    assert main(["replay", str(path), "--model", planted_spec, "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["results"][0]["verdict"] == "REFUTED"
 
 
-def test_refusal_check_agrees_on_a_model_both_paths_accept() -> None:
+def test_refusal_check_agrees_on_a_model_both_paths_accept(tmp_path) -> None:
     """No false alarm: a finite model is accepted by both paths (VACUOUS: nothing refused, nothing checked)."""
-    result = _refusal_result(_Decisive(nan_in_float64=False).eval())
+    decisive, _ = _decisive(tmp_path)
+    result = _refusal_result(decisive())
     assert result.verdict is Verdict.VACUOUS and result.counterexample is None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import EnvironmentProblem, InvalidArgument
+from ..errors import InvalidArgument
 
 __all__ = ["Dataset", "DATASETS", "load"]
 
@@ -44,11 +44,11 @@ def load(name: str, seed: int = 0, test_fraction: float = 0.3) -> Dataset:
     deviation; digit pixels are scaled to [0, 1] so a hidden patch (0) looks like
     background.
     """
-    try:
-        from sklearn import datasets as sk
-        from sklearn.model_selection import train_test_split
-    except ImportError:
-        raise EnvironmentProblem("the report needs scikit-learn, matplotlib and captum: pip install 'mus-verify[report]'") from None
+    from .._optional import require
+
+    require("sklearn", purpose="the report")
+    from sklearn import datasets as sk
+    from sklearn.model_selection import train_test_split
 
     if name not in DATASETS:
         raise InvalidArgument("--dataset", name, f"one of {', '.join(DATASETS)}")

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import torch
 
 from .._validation import as_int
-from ..errors import EnvironmentProblem, InvalidArgument
+from ..errors import InvalidArgument
 from .certify import FastCertificate, certificate_from
 from .groups import FeatureGroups
 from .smoother import MuS, SmoothedOutput
@@ -108,10 +108,9 @@ def captum_attribution(base: Callable[[torch.Tensor], Any], groups: FeatureGroup
     ``seed`` and the caller's torch, ``random`` and NumPy global states are
     all restored afterwards, also when captum raises.
     """
-    try:
-        import captum.attr as attr
-    except ImportError as exc:
-        raise EnvironmentProblem("captum attributions need `pip install captum` (in the [test] extra)") from exc
+    from .._optional import require
+
+    attr = require("captum.attr", purpose="captum attributions")
     methods = {"KernelShap": attr.KernelShap, "ShapleyValueSampling": attr.ShapleyValueSampling, "FeatureAblation": attr.FeatureAblation}
     if method not in methods:
         raise InvalidArgument("method", method, f"one of {sorted(methods)}")

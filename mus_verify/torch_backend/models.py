@@ -190,12 +190,10 @@ def transformers_vit(config: ViTConfig, seed: int) -> nn.Module:
     from the global RNG); the global state is restored afterwards, and the
     weights are then overwritten from a dedicated generator.
     """
-    try:
-        from transformers import ViTConfig as HFConfig, ViTForImageClassification
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        from ..errors import EnvironmentProblem
+    from .._optional import require
 
-        raise EnvironmentProblem("the 'transformers' ViT needs `pip install transformers` (it is in the [test] extra)") from exc
+    require("transformers", purpose="the 'transformers' ViT")
+    from transformers import ViTConfig as HFConfig, ViTForImageClassification
     labels: dict[str, Any] = {"num_labels": config.classes}  # a PretrainedConfig keyword its stubs do not declare
     hf_config = HFConfig(
         hidden_size=config.dim,

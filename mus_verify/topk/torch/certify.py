@@ -24,7 +24,8 @@ from typing import Any
 
 import torch
 
-from ...errors import EnvironmentProblem, InvalidArgument
+from ..._optional import require
+from ...errors import InvalidArgument
 
 __all__ = ["IntervalCertificate", "certify_topk", "interval_saliency"]
 
@@ -32,10 +33,7 @@ BISECTION_STEPS = 40
 
 
 def _iv() -> Any:
-    try:
-        from mpmath import iv
-    except ImportError as exc:  # mpmath ships with torch (via sympy)
-        raise EnvironmentProblem("the interval certificate needs mpmath: pip install mpmath") from exc
+    iv = require("mpmath", purpose="the interval certificate").iv  # mpmath ships with torch (via sympy)
     iv.prec = 53
     return iv
 

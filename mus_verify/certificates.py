@@ -37,7 +37,6 @@ float rounding can make it unsound.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Sequence
@@ -53,8 +52,6 @@ __all__ = [
     "certified_radius",
     "top_two",
     "TopTwo",
-    "top_two_rows",
-    "TopTwoRows",
     "Certificate",
     "certify",
     "certify_incremental",
@@ -63,6 +60,9 @@ __all__ = [
     "RADIUS_RULES",
     "SOUND_RADIUS_RULES",
     "UNSOUND_RADIUS_RULES",
+    "RULE_COVERS",
+    "rule_covers",
+    "rule_radius",
 ]
 
 
@@ -76,22 +76,80 @@ def _check_gap_lam(gap: Any, lam: Any) -> tuple[Fraction, Fraction]:
     return gap, lam
 
 
+def _strict_covers(two_lam_d: Any, two_lam: Any, gap: Any) -> Any:
+    return two_lam_d < gap  # d <= ⌈gap/2λ⌉ − 1  <=>  2λd < gap
+
+
+def _floor_covers(two_lam_d: Any, two_lam: Any, gap: Any) -> Any:
+    return two_lam_d <= gap  # d <= ⌊gap/2λ⌋  <=>  2λd <= gap
+
+
+def _ceil_covers(two_lam_d: Any, two_lam: Any, gap: Any) -> Any:
+    return two_lam_d - two_lam < gap  # d <= ⌈gap/2λ⌉  <=>  2λ(d − 1) < gap
+
+
+RULE_COVERS: dict[str, Callable[[Any, Any, Any], Any]] = {"strict": _strict_covers, "floor": _floor_covers, "ceil": _ceil_covers}
+"""The one table of radius rules: ``covers(2λd, 2λ, gap)`` says whether the rule's radius reaches distance d.
+
+Written with comparison operators only, so the same function runs on exact
+Fractions, on numpy integer arrays (scaled by a common denominator, see
+:func:`rule_covers`) and on Z3 terms. Each rule is monotone (true for every d up
+to its radius, false beyond), so the radius is the largest d it covers
+(:func:`rule_radius`), and :data:`RADIUS_RULES` is derived from this table.
+"""
+
+
+def rule_covers(rule: str, distance: Any, gap: Any, lam: Fraction, scale: Any = 1) -> Any:
+    """Whether ``rule`` certifies distance d for this gap: the comparison in integers.
+
+    ``gap`` is gap·scale (``scale`` = 1 for an exact gap; the common denominator D of
+    integer numerators otherwise). With λ = a/b, 2λd ⋚ gap/D becomes 2·a·D·d ⋚ b·gap,
+    so Fractions, integer arrays and Z3 terms (``distance`` an Int term, ``gap`` a Real
+    term) all go through the same operators.
+    """
+    two_lam = 2 * lam.numerator * scale
+    return RULE_COVERS[rule](two_lam * distance, two_lam, lam.denominator * gap)
+
+
+def rule_radius(rule: str, gap: Any, lam: Fraction, scale: Any = 1) -> Any:
+    """The largest distance ``rule`` covers: an int for an exact gap, an int64 array for integer numerators over ``scale``.
+
+    Starts two steps above ⌊gap/(2λ)⌋ (beyond every rule's radius) and steps down
+    until the rule covers the distance; exact in integers.
+
+    >>> rule_radius("strict", Fraction(3, 4), Fraction(1, 4)), rule_radius("ceil", Fraction(3, 4), Fraction(1, 4))
+    (1, 2)
+    """
+    scalar = not isinstance(gap, np.ndarray)
+    two_lam = 2 * lam.numerator * scale
+    start = (lam.denominator * gap) // two_lam + 2  # Fraction // int and int64 // int are both exact floors
+    radius = int(start) if scalar else np.asarray(start, dtype=np.int64)
+    if np.any(rule_covers(rule, radius, gap, lam, scale)):
+        raise AssertionError(f"radius rule {rule!r} covers more than ⌊gap/(2λ)⌋ + 1: not a rule of this table's form")
+    for _ in range(4):
+        covered = rule_covers(rule, radius, gap, lam, scale)
+        if np.all(covered):
+            return int(radius) if scalar else radius
+        radius = np.where(covered, radius, radius - 1) if not scalar else radius - 1
+    raise AssertionError(f"radius rule {rule!r} covers nothing within ⌊gap/(2λ)⌋ − 2: not a rule of this table's form")
+
+
 def certified_radius(gap: Any, lam: Any) -> int:
     """Largest integer r with 2λr < gap, i.e. ⌈gap/(2λ)⌉ − 1; −1 when gap = 0. Exact."""
     gap, lam = _check_gap_lam(gap, lam)
-    return math.ceil(gap / (2 * lam)) - 1
+    return int(rule_radius("strict", gap, lam))
 
 
 def _floor_radius(gap: Any, lam: Any) -> int:
     """UNSOUND (ties): ⌊gap/(2λ)⌋. Kept only to reproduce the erratum."""
     gap, lam = _check_gap_lam(gap, lam)
-    return math.floor(gap / (2 * lam))
+    return int(rule_radius("floor", gap, lam))
 
 
 def _ceil_radius(gap: Any, lam: Any) -> int:
     """UNSOUND (one step too far): ⌈gap/(2λ)⌉ of the paper's Remark 2.6. Kept only to reproduce the erratum."""
     gap, lam = _check_gap_lam(gap, lam)
-    return math.ceil(gap / (2 * lam))
+    return int(rule_radius("ceil", gap, lam))
 
 
 RADIUS_RULES: dict[str, Callable[[Any, Any], int]] = {
@@ -99,6 +157,7 @@ RADIUS_RULES: dict[str, Callable[[Any, Any], int]] = {
     "floor": _floor_radius,
     "ceil": _ceil_radius,
 }
+"""The exact radius of each rule of :data:`RULE_COVERS`, from (gap, λ), validated."""
 SOUND_RADIUS_RULES = ("strict",)
 UNSOUND_RADIUS_RULES = ("floor", "ceil")
 
@@ -130,45 +189,6 @@ def top_two(probabilities: Sequence[Any]) -> TopTwo:
     if gap == 0:
         return TopTwo(None, None, gap)
     return TopTwo(order[0], order[1], gap)
-
-
-@dataclass(frozen=True)
-class TopTwoRows:
-    """:class:`TopTwo` of every row of an integer score table (vote counts, or numerators over one denominator)."""
-
-    predicted: np.ndarray  # (N,) int64: the unique argmax, -1 where the top two tie
-    runner_up: np.ndarray  # (N,) int64: second place in the stable order (even at a tie); -1 with one class
-    top: np.ndarray  # (N,) the largest value of each row
-    second: np.ndarray  # (N,) the second largest (0 with one class, so the gap is the value itself)
-
-    @property
-    def gap(self) -> np.ndarray:
-        """top - second, in the rows' own units (divide by the common denominator for the probability gap)."""
-        return self.top - self.second
-
-
-def top_two_rows(values: Any) -> TopTwoRows:
-    """:func:`top_two` on every row of an (N, m) integer array, exactly and vectorised.
-
-    Ties go to the lower class index (a stable descending order), as in
-    :func:`top_two`; with one class the gap is that class's value.
-
-    >>> best = top_two_rows(np.array([[1, 3, 3], [5, 2, 0]]))
-    >>> best.predicted.tolist(), best.runner_up.tolist(), best.gap.tolist()
-    ([-1, 0], [2, 1], [0, 3])
-    """
-    array = np.asarray(values)
-    if array.ndim != 2 or array.shape[1] < 1 or not np.issubdtype(array.dtype, np.integer):
-        raise InvalidArgument("values", f"array of shape {array.shape} and dtype {array.dtype}", "an (N, m >= 1) integer array")
-    m = array.shape[1]
-    # Stable ascending sort of the reversed columns, read backwards: descending values, ties to the lower
-    # index, without negating (which would overflow at the dtype's minimum or wrap unsigned counts).
-    order = (m - 1 - np.argsort(array[:, ::-1], axis=1, kind="stable")[:, ::-1]).astype(np.int64)
-    top = np.take_along_axis(array, order[:, :1], axis=1)[:, 0]
-    if m == 1:
-        return TopTwoRows(np.zeros(array.shape[0], dtype=np.int64), np.full(array.shape[0], -1, dtype=np.int64), top, np.zeros_like(top))
-    second = np.take_along_axis(array, order[:, 1:2], axis=1)[:, 0]
-    return TopTwoRows(np.where(top > second, order[:, 0], -1), order[:, 1].copy(), top, second)
 
 
 @dataclass(frozen=True)

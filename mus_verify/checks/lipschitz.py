@@ -53,11 +53,13 @@ from ..exhaustive.engine import INT64_SAFE, Noise, Stats, edge_tv, encode_noise,
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
 from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
+from ..theorems import lipschitz as thm
 from ._replay import exact_variant
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress
 
-__all__ = ["check_lipschitz", "run", "replay_edge", "DEFAULTS", "scan_edges", "EdgeScan", "edge_counterexample"]
+__all__ = ["check_lipschitz", "run", "replay_edge", "DEFAULTS", "scan_edges", "EdgeScan", "edge_counterexample", "shrink_edge",
+           "single_edge_tv", "edge_violates"]
 
 DEFAULTS = {"n": 16, "q": 64, "lam": "16/64", "classes": 3, "classifiers": "tables,voting,mlp"}
 BLOCK_EDGES = 1 << 15
@@ -93,7 +95,7 @@ def scan_edges(noise: Noise, variant: SmoothingVariant, x: np.ndarray, lam: Frac
             stats.masks += (1 << n) * int(noise.codes.shape[0])  # the (α, s) pairs of both edge ends, covered by the formula
             if progress:
                 progress(1)
-            if violation is None and tv * lam.denominator > lam.numerator * T:
+            if violation is None and thm.exceeds(tv, lam, scale=T):
                 violation = (0, i)
                 if stop:
                     break
@@ -109,7 +111,7 @@ def scan_edges(noise: Noise, variant: SmoothingVariant, x: np.ndarray, lam: Frac
             candidate = (top, -int(popcount(np.array([alpha]))[0]), -alpha, -i)
             if best is None or candidate > best:
                 best = candidate
-            bad = np.flatnonzero(tv * lam.denominator > lam.numerator * T)
+            bad = np.flatnonzero(thm.exceeds(tv, lam, scale=T))
             if bad.size and violation is None:
                 violation = (int(lower[bad[0]]), i)
                 if stop:
@@ -122,8 +124,21 @@ def scan_edges(noise: Noise, variant: SmoothingVariant, x: np.ndarray, lam: Frac
     return EdgeScan(n * (1 << (n - 1)), Fraction(best[0], T), (-best[2], -best[3]), violation)
 
 
-def _single_tv(noise: Noise, variant: SmoothingVariant, x: np.ndarray, alpha: int, i: int) -> int:
+def single_edge_tv(noise: Noise, variant: SmoothingVariant, x: np.ndarray, alpha: int, i: int) -> int:
+    """The TV numerator (over the noise total) of the one edge (α, α + e_i) at x."""
     return int(edge_tv(variant, noise, visible_code(x), i, np.array([alpha], dtype=np.int64))[0])
+
+
+_single_tv = single_edge_tv  # the former private name (tests and scripts import it)
+
+
+def edge_violates(noise: Noise, variant: SmoothingVariant, lam: Fraction, i: int) -> Callable[[np.ndarray, int], bool]:
+    """The shrinker's test for edges along feature i: does (α, α + e_i) at x still violate Thm 3.1 (for every classifier)."""
+
+    def violates(trial_x: np.ndarray, trial_alpha: int) -> bool:
+        return bool(thm.exceeds(single_edge_tv(noise, variant, trial_x, trial_alpha, i), lam, scale=noise.total))
+
+    return violates
 
 
 def shrink_edge(noise: Noise, variant: SmoothingVariant, x: np.ndarray, alpha: int, i: int, violates: Callable[[np.ndarray, int], bool]) -> tuple[np.ndarray, int]:
@@ -158,31 +173,18 @@ def edge_counterexample(
     g_a = Fraction(sum(int(w) for k, w in zip(keys_a, noise.weights) if int(k) in chosen), T)
     g_b = Fraction(sum(int(w) for k, w in zip(keys_b, noise.weights) if int(k) in chosen), T)
     witness = Indicator(keys_to_rows(larger, x, variant, n))
-    data = _edge_data(noise.distribution, variant, x, alpha, alpha | (1 << i), n, lam, witness.spec, "average", 1, (1 - g_a, g_a), (1 - g_b, g_b))
+    data = _edge_witness(noise.distribution, variant, x, alpha, alpha | (1 << i), n, lam, witness.spec, "average", 1, (1 - g_a, g_a), (1 - g_b, g_b)).to_data()
     difference = Fraction(tv, T)
     summary = f"{summary_prefix}flipping feature {i} at α = {''.join(map(str, bits_of(alpha, n)))} moves g_1 by {difference} > λ = {lam} (witness: class 1 on {len(larger)} masked input(s))"
     return Counterexample(kind, summary, data), difference
 
 
-def _edge_data(
+def _edge_witness(
     distribution: MaskDistribution, variant: SmoothingVariant, x: np.ndarray, alpha: int, alpha_prime: int, n: int, lam: Fraction,
-    classifier: Mapping[str, Any], mode: str, c: int, g_a: Sequence[Fraction], g_b: Sequence[Fraction],
-) -> dict[str, Any]:
-    return {
-        "variant": variant.name,
-        "x": [float(v) for v in x],
-        "alpha": bits_of(alpha, n),
-        "alpha_prime": bits_of(alpha_prime, n),
-        "features_changed": bin(alpha ^ alpha_prime).count("1"),
-        "class": c,
-        "mode": mode,
-        "lam": lam,
-        "g_alpha": list(g_a),
-        "g_alpha_prime": list(g_b),
-        "difference": abs(g_a[c] - g_b[c]),
-        "classifier": dict(classifier),
-        "distribution": distribution_data(distribution),
-    }
+    classifier: Mapping[str, Any], mode: str, c: int, g_a: Sequence[Fraction], g_b: Sequence[Fraction], extra: Mapping[str, Any] | None = None,
+) -> thm.EdgeWitness:
+    return thm.EdgeWitness(variant.name, [float(v) for v in x], bits_of(alpha, n), bits_of(alpha_prime, n), c, mode, lam,
+                           list(g_a), list(g_b), classifier, distribution_data(distribution), dict(extra or {}))
 
 
 def replay_edge(data: Mapping[str, Any], *, variant: Any = None) -> Any:
@@ -197,7 +199,7 @@ def replay_edge(data: Mapping[str, Any], *, variant: Any = None) -> Any:
     g_a = variant.exact(h, data["x"], data["alpha"], distribution, data["mode"])
     g_b = variant.exact(h, data["x"], data["alpha_prime"], distribution, data["mode"])
     distance = sum(abs(int(a) - int(b)) for a, b in zip(data["alpha"], data["alpha_prime"]))
-    return abs(g_a[c] - g_b[c]) > lam * distance
+    return bool(thm.exceeds(abs(g_a[c] - g_b[c]), lam, distance=distance))
 
 
 def _concrete_scan(
@@ -217,7 +219,6 @@ def _concrete_scan(
                     raise InvalidArgument("lam", lam, "a λ with a small denominator for this classifier")
                 runs += 1
                 found: list[tuple[int, int, int]] = []
-                bound = lam.numerator * D
                 narrow = np.int32 if D < 2**31 else np.int64  # |Δ| <= D: half the memory traffic when it fits
                 columns = [G[:, c].astype(narrow) for c in range(G.shape[1])]
                 for i in range(n):
@@ -231,11 +232,11 @@ def _concrete_scan(
                         top = max(top, int(delta.max()), -int(delta.min()))
                     edges += 1 << (n - 1)
                     largest = max(largest, Fraction(top, D))
-                    if top * lam.denominator > bound:
+                    if thm.exceeds(top, lam, scale=D):
                         pairs = G.reshape(-1, 2, 1 << i, G.shape[1])
                         worst = np.abs(pairs[:, 1] - pairs[:, 0]).max(axis=2).reshape(-1)
                         lower = edge_lower_ends(n, i)
-                        bad = lower[worst * lam.denominator > bound]
+                        bad = lower[thm.exceeds(worst, lam, scale=D)]
                         k = int(np.lexsort((bad, popcount(bad)))[0])
                         found.append((int(popcount(bad[k:k + 1])[0]), int(bad[k]), i))
                 if progress:
@@ -245,8 +246,7 @@ def _concrete_scan(
                     upper = alpha | (1 << i)
                     c = int(np.argmax(np.abs(G[upper] - G[alpha])))
                     g_a, g_b = table.value(alpha), table.value(upper)
-                    data = _edge_data(noise.distribution, variant, x, alpha, upper, n, lam, clf.spec, mode, c, g_a, g_b)
-                    data["input"] = label
+                    data = _edge_witness(noise.distribution, variant, x, alpha, upper, n, lam, clf.spec, mode, c, g_a, g_b, {"input": label}).to_data()
                     summary = f"{clf!r} ({mode}) at x = {label}: flipping feature {i} at α = {''.join(map(str, bits_of(alpha, n)))} moves g_{c} by {abs(g_a[c] - g_b[c])} > λ = {lam}"
                     return Counterexample("lipschitz-edge", summary, data), largest, runs, edges
     return None, largest, runs, edges
@@ -294,20 +294,16 @@ def check_lipschitz(
                 argmax = {"input": label, "alpha": bits_of(scan.argmax[0], n), "feature": scan.argmax[1], "distribution": distribution.name}
             if scan.violation is not None:
                 alpha, i = scan.violation
-
-                def violates(trial_x: np.ndarray, trial_alpha: int) -> bool:
-                    return _single_tv(noise, variant, trial_x, trial_alpha, i) * lam.denominator > lam.numerator * noise.total
-
-                x_small, alpha_small = shrink_edge(noise, variant, x, alpha, i, violates)
+                x_small, alpha_small = shrink_edge(noise, variant, x, alpha, i, edge_violates(noise, variant, lam, i))
                 cex, difference = edge_counterexample(noise, variant, x_small, alpha_small, i, lam)
-                return _result(name, Verdict.REFUTED, cases, params, clock, lam - difference, cex,
+                return _result(name, Verdict.REFUTED, cases, params, clock, thm.margin(difference, lam), cex,
                                f"not λ-Lipschitz: {cex.summary}; {clock.line()}", {"max_tv": difference, "input": label})
         cex, reached, runs, edges = _concrete_scan(noise, variant, concrete_classifiers, points, modes, lam, clock.stats, progress)
         concrete["runs"] += runs
         concrete["edges"] += edges
         concrete["largest_difference"] = max(concrete["largest_difference"], reached)
         if cex is not None:
-            return _result(name, Verdict.REFUTED, cases, params, clock, lam - cex.data["difference"], cex,
+            return _result(name, Verdict.REFUTED, cases, params, clock, thm.margin(cex.data["difference"], lam), cex,
                            f"a concrete classifier is not λ-Lipschitz: {cex.summary}; {clock.line()}", {"concrete": concrete})
     if n is None:
         return CheckResult(name, Verdict.VACUOUS, "exhaustive+tv", 0, dict(params or {}), message="no distribution to check")
@@ -317,7 +313,7 @@ def check_lipschitz(
         f"every class coordinate of g(x, ·) is λ-Lipschitz for every base classifier with values in [0, 1]: "
         f"the largest total variation over {cases:,} edges is {largest_tv} <= λ = {lam}; {concrete_text}; {clock.line()}"
     )
-    return _result(name, Verdict.PROVED, cases, params, clock, lam - largest_tv, None, message, details)
+    return _result(name, Verdict.PROVED, cases, params, clock, thm.margin(largest_tv, lam), None, message, details)
 
 
 def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] | None, clock: Clock, margin: Fraction,

@@ -16,7 +16,8 @@ from typing import Any, Iterable, Mapping
 from .._validation import as_fraction
 from ..distributions import MaskDistribution, finite
 from ..results import CheckResult, Counterexample, Verdict
-from ._noise import lqv_from_config
+from ..theorems import marginals as thm
+from ._noise import noise_from_config
 from .registry import CheckConfig, Progress
 
 __all__ = ["check_marginals", "run", "replay_marginal", "DEFAULTS", "MAX_SEED_VECTORS"]
@@ -42,7 +43,7 @@ def check_marginals(
     for distribution in distributions:
         for i, marginal in enumerate(distribution.marginals()):
             cases += 1
-            if marginal != lam:
+            if thm.off(marginal, lam):
                 return CheckResult(
                     name=name,
                     verdict=Verdict.REFUTED,
@@ -72,30 +73,22 @@ def _counterexample(distribution: MaskDistribution, i: int, lam: Fraction, margi
     column = distribution.masks[:, i : i + 1]
     projected = finite(column.astype(int).tolist(), distribution.weights(), name=f"{distribution.name}[coordinate {i}]")
     masks, counts = projected.support()
-    data: dict[str, Any] = {
-        "coordinate": i,
-        "expected": lam,
-        "actual": marginal,
-        "projected_distribution": {
-            "masks": masks.astype(int).tolist(),
-            "weights": [Fraction(c, projected.total) for c in counts],
-        },
-        "distribution": distribution.name,
-        "distribution_params": dict(distribution.params),
-    }
     seed_vector = distribution.params.get("seed_vector")
-    if seed_vector is not None:
-        data["seed_entry"] = seed_vector[i]
+    extra = {} if seed_vector is None else {"seed_entry": seed_vector[i]}
+    data = thm.MarginalWitness(
+        i, lam, marginal, {"masks": masks.astype(int).tolist(), "weights": [Fraction(c, projected.total) for c in counts]},
+        distribution.name, dict(distribution.params), extra,
+    ).to_data()
     return Counterexample("marginal", f"Pr[s_{i} = 1] = {marginal} but λ = {lam}", data)
 
 
 def replay_marginal(data: Mapping[str, Any]) -> bool:
     """True iff the projected distribution's marginal still differs from the expected λ."""
     projected = finite(data["projected_distribution"]["masks"], data["projected_distribution"]["weights"])
-    return projected.marginal(0) != as_fraction(data["expected"], "expected")
+    return bool(thm.off(projected.marginal(0), as_fraction(data["expected"], "expected")))
 
 
 def run(config: CheckConfig, progress: Progress) -> CheckResult:
     """CLI runner: L_qv(λ) for one seed vector (given, or drawn from ``--seed``) or for all q^n."""
-    noise = lqv_from_config(config.with_defaults(**DEFAULTS), max_seed_vectors=MAX_SEED_VECTORS)
+    noise = noise_from_config(config.with_defaults(**DEFAULTS), max_seed_vectors=MAX_SEED_VECTORS)  # L_qv, or --variant's noise
     return check_marginals(noise.distributions, noise.lam, params=noise.params, progress=progress)

@@ -38,6 +38,7 @@ from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
 from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
+from ..theorems import masking as thm
 from ._replay import exact_variant
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress
@@ -70,7 +71,7 @@ def _scan(noise: Noise, variant: SmoothingVariant, x: np.ndarray, stats: Stats) 
         alphas = order[start : start + step]
         left, right = _both_sides(noise, variant, x, alphas)
         stats.masks += int(left.size + right.size)
-        bad = alphas[law_tv(left, right, noise.weights) > 0]
+        bad = alphas[thm.apart(law_tv(left, right, noise.weights))]
         if bad.size:
             return int(bad[0])
     return None
@@ -86,13 +87,13 @@ def _shrink(noise: Noise, variant: SmoothingVariant, x: np.ndarray, alpha: int) 
     n = noise.n
     x = x.copy()
     for j in range(n):  # un-hide features while the laws still differ
-        if not (alpha >> j) & 1 and _tv(noise, variant, x, alpha | (1 << j)) > 0:
+        if not (alpha >> j) & 1 and thm.apart(_tv(noise, variant, x, alpha | (1 << j))):
             alpha |= 1 << j
     for j in range(n):  # then zero entries of x while they still differ
         if x[j] != 0:
             trial = x.copy()
             trial[j] = 0.0
-            if _tv(noise, variant, trial, alpha) > 0:
+            if thm.apart(_tv(noise, variant, trial, alpha)):
                 x = trial
     for j in range(n):  # a hidden feature whose value is 0 hides nothing: count it as kept
         if x[j] == 0:
@@ -104,30 +105,23 @@ def _witness_counterexample(noise: Noise, variant: SmoothingVariant, x: np.ndarr
     n, T = noise.n, noise.total
     left, right = _both_sides(noise, variant, x, np.array([alpha], dtype=np.int64))
     tv, larger = law_difference(left[0], right[0], noise.weights)
+    if not larger:  # the judge called equal laws different: show it with class 1 on one masked input (both sides agree)
+        larger = [int(left[0][0])]
     chosen = set(larger)
     g_left = Fraction(sum(int(w) for k, w in zip(left[0], noise.weights) if int(k) in chosen), T)
     g_right = Fraction(sum(int(w) for k, w in zip(right[0], noise.weights) if int(k) in chosen), T)
     witness = Indicator(keys_to_rows(larger, x, variant, n))
-    data = _data(noise.distribution, variant, x, alpha, n, witness.spec, "average", (1 - g_left, g_left), (1 - g_right, g_right))
+    data = _witness(noise.distribution, variant, x, alpha, n, witness.spec, "average", (1 - g_left, g_left), (1 - g_right, g_right)).to_data()
     hidden = [j for j in range(n) if not (alpha >> j) & 1]
     summary = (f"{variant.name} noise: hiding feature(s) {hidden} of x = {[float(v) for v in x]} gives g_1(x, α) = {g_left} "
                f"but g_1(x ⊙ α, 1) = {g_right} (witness: class 1 on {len(larger)} masked input(s); the laws differ by TV {Fraction(tv, T)})")
     return Counterexample("masking-equivalence", summary, data)
 
 
-def _data(distribution: MaskDistribution, variant: SmoothingVariant, x: np.ndarray, alpha: int, n: int, classifier: Mapping[str, Any],
-          mode: str, left: Sequence[Fraction], right: Sequence[Fraction]) -> dict[str, Any]:
-    return {
-        "variant": variant.name,
-        "x": [float(v) for v in x],
-        "alpha": bits_of(alpha, n),
-        "features_hidden": n - bin(alpha).count("1"),
-        "classifier": dict(classifier),
-        "mode": mode,
-        "g_x_alpha": list(left),
-        "g_x_masked_ones": list(right),
-        "distribution": distribution_data(distribution),
-    }
+def _witness(distribution: MaskDistribution, variant: SmoothingVariant, x: np.ndarray, alpha: int, n: int, classifier: Mapping[str, Any],
+             mode: str, left: Sequence[Fraction], right: Sequence[Fraction], extra: Mapping[str, Any] | None = None) -> thm.MaskingWitness:
+    return thm.MaskingWitness(variant.name, [float(v) for v in x], bits_of(alpha, n), classifier, mode, list(left), list(right),
+                              distribution_data(distribution), dict(extra or {}))
 
 
 def replay_masking(data: Mapping[str, Any], *, variant: Any = None) -> Any:
@@ -141,7 +135,7 @@ def replay_masking(data: Mapping[str, Any], *, variant: Any = None) -> Any:
     masked = [v if a else 0.0 for v, a in zip(x, alpha)]
     left = variant.exact(h, x, alpha, distribution, data["mode"])
     right = variant.exact(h, masked, [1] * len(alpha), distribution, data["mode"])
-    return left != right
+    return bool(thm.sides_differ(left, right))
 
 
 def _concrete(noise: Noise, variant: SmoothingVariant, classifiers: Sequence[ExactClassifier], inputs: Sequence[tuple[str, np.ndarray]],
@@ -160,11 +154,10 @@ def _concrete(noise: Noise, variant: SmoothingVariant, classifiers: Sequence[Exa
                 runs += 1
                 if progress:
                     progress(1)
-                bad = alphas[np.any(left.numerators != right.numerators, axis=1)]
+                bad = alphas[thm.coordinate_differs(left.numerators, right.numerators).any(axis=1)]
                 if bad.size:
                     alpha = int(bad[np.lexsort((-bad, -popcount(bad)))[0]])
-                    data = _data(noise.distribution, variant, x, alpha, n, clf.spec, mode, left.value(alpha), right.value(alpha))
-                    data["input"] = label
+                    data = _witness(noise.distribution, variant, x, alpha, n, clf.spec, mode, left.value(alpha), right.value(alpha), {"input": label}).to_data()
                     summary = f"{clf!r} ({mode}, x = {label}): g(x, α) = {data['g_x_alpha']} but g(x ⊙ α, 1) = {data['g_x_masked_ones']} at α = {''.join(map(str, data['alpha']))}"
                     return Counterexample("masking-equivalence", summary, data), runs
     return None, runs

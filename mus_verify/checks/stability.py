@@ -46,7 +46,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .._validation import as_fraction
-from ..certificates import RADIUS_RULES, certified_radius, top_two
+from ..certificates import RADIUS_RULES, RULE_COVERS, certified_radius, top_two
 from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
 from ..exhaustive.bits import binomial_prefix_table, bits_of, popcount
@@ -57,6 +57,7 @@ from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
 from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
+from ..theorems import stability as thm
 from ._replay import exact_variant
 from ._exhaustive import MODES, Clock, distribution_data, distribution_from_data, setup_from_config
 from .registry import CheckConfig, Progress
@@ -88,11 +89,11 @@ def resolve_rule(rule: str | RadiusRule) -> tuple[str, RadiusRule]:
 class _Radii:
     """The radius rule on every gap of a run.
 
-    The built-in rules have closed forms in integers: with gap = g/D and λ = a/b,
-    gap/(2λ) = g·b / (2·a·D), so floor, ceil and ceil − 1 (strict) are integer
-    divisions over the whole array. Each run spot-checks the vectorised values
-    against the functions of :mod:`mus_verify.certificates` on up to 32 distinct
-    gaps. Any other rule is called once per distinct gap.
+    The built-in rules run on the whole array of gap numerators g over D through
+    the one rule table (:func:`mus_verify.theorems.stability.radius`, in integers:
+    2λd ⋚ g/D becomes 2·a·D·d ⋚ b·g for λ = a/b). Each run spot-checks the
+    vectorised values against the exact functions of :data:`mus_verify.certificates.RADIUS_RULES`
+    on up to 32 distinct gaps. Any other rule is called once per distinct gap.
     """
 
     SPOT_CHECKS = 32
@@ -104,9 +105,7 @@ class _Radii:
     def __call__(self, gap: np.ndarray, denominator: int) -> np.ndarray:
         a, b = self.lam.numerator, self.lam.denominator
         if self.name in RADIUS_RULES and RADIUS_RULES[self.name] is self.rule and max(denominator * b, 2 * a * denominator) < 2**62:
-            top, bottom = gap * b, 2 * a * denominator
-            ceil = -((-top) // bottom)
-            out = {"strict": ceil - 1, "ceil": ceil, "floor": top // bottom}[self.name]
+            out = thm.radius(self.name, np.asarray(gap, dtype=np.int64), self.lam, denominator)
             spread = np.linspace(0, gap.size - 1, num=min(gap.size, self.SPOT_CHECKS)).astype(np.int64)
             for at in [*spread.tolist(), int(np.argmax(gap)), int(np.argmin(gap))]:
                 expected = self._call(int(gap[at]), denominator)
@@ -246,6 +245,16 @@ def check_stability(
     return _result(name, Verdict.VERIFIED, tally.pairs["direction"], params, clock, None, message, details, rule_name)
 
 
+_MIRRORED = (thm.covered, thm.violated, thm.tie_claimed, thm.radius, thm.covers)
+_MIRRORED_RULES = dict(RULE_COVERS)
+
+
+def _kernels_mirror_the_judge(rule_name: str) -> bool:
+    """True while theorems.stability's judge and the rule table are the ones the compiled kernels implement."""
+    judge = (thm.covered, thm.violated, thm.tie_claimed, thm.radius, thm.covers)
+    return all(a is b for a, b in zip(judge, _MIRRORED)) and RULE_COVERS.get(rule_name) is _MIRRORED_RULES.get(rule_name)
+
+
 @functools.lru_cache(maxsize=4)
 def _cones(n: int, direction: str) -> np.ndarray:
     """cone_size of every mask (int16, read-only), shared by the runs of one check."""
@@ -276,7 +285,7 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
         tally.add(key, radius[unique_top], true[unique_top], cone[key][unique_top])
         # n + 1 means "no bad mask in the whole cone": no distance can reach it, however large r is
         # (⌈1/(2λ)⌉ − 1 > n for small λ), so it is never a violation.
-        violated = np.flatnonzero(unique_top & (nearest_bad[key] <= n) & (nearest_bad[key] <= radius))
+        violated = np.flatnonzero(thm.violated(unique_top, thm.covered(nearest_bad[key], radius), nearest_bad[key] <= n))
         if violated.size and not candidates:
             candidates = [(key, violated, nearest_bad[key][violated])]
     if direction == "down":
@@ -284,7 +293,7 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
         at_full.append({"input": label, "classifier": clf.spec.get("family"), "mode": mode, "predicted": int(predicted[full]),
                         "certified": int(radius[full]), "true": int(min(nearest_bad["direction"][full] - 1, n)) if predicted[full] >= 0 else None})
     if not candidates:
-        ties = np.flatnonzero((predicted < 0) & (radius >= 0))
+        ties = np.flatnonzero((predicted < 0) & thm.tie_claimed(radius))
         if not ties.size:
             return None
         candidates = [("tie", ties, np.zeros(ties.size, dtype=np.int64))]
@@ -311,27 +320,11 @@ def _counterexample(found: Mapping[str, Any], noise: Noise, variant: SmoothingVa
     g_a, g_b = table.value(alpha), table.value(beta)
     top_b = top_two(g_b)
     predicted = found["predicted"] if found["predicted"] >= 0 else None
-    data = {
-        "variant": variant.name,
-        "x": [float(v) for v in x],
-        "input": label,
-        "classifier": dict(clf.spec),
-        "mode": mode,
-        "lam": lam,
-        "radius_rule": rule_name,
-        "direction": found["way"],
-        "alpha": bits_of(alpha, n),
-        "beta": bits_of(beta, n),
-        "features_changed": d,
-        "claimed_radius": found["radius"],
-        "strict_radius": certified_radius(found["gap"], lam),
-        "predicted": predicted,
-        "gap": found["gap"],
-        "g_alpha": list(g_a),
-        "g_beta": list(g_b),
-        "predicted_at_beta": top_b.predicted,
-        "distribution": distribution_data(noise.distribution),
-    }
+    data = thm.StabilityWitness(
+        variant.name, [float(v) for v in x], label, clf.spec, mode, lam, rule_name, found["way"], bits_of(alpha, n), bits_of(beta, n),
+        found["radius"], certified_radius(found["gap"], lam), predicted, found["gap"], list(g_a), list(g_b), top_b.predicted,
+        distribution_data(noise.distribution),
+    ).to_data()
     bits = "".join(map(str, bits_of(alpha, n)))
     if found["way"] == "tie":
         summary = f"the {rule_name} rule claims radius {found['radius']} at α = {bits}, where the top two classes tie (gap 0)"
@@ -359,17 +352,18 @@ def replay_stability(data: Mapping[str, Any], *, variant: Any = None) -> Any:
     alpha, beta = [int(v) for v in data["alpha"]], [int(v) for v in data["beta"]]
     top_a = top_two(variant.exact(h, data["x"], alpha, distribution, data["mode"]))
     if data.get("radius_rule") in RADIUS_RULES:
-        radius = int(RADIUS_RULES[data["radius_rule"]](top_a.gap, lam))
+        radius = int(thm.radius(data["radius_rule"], top_a.gap, lam))
     else:
         radius = int(data["claimed_radius"])
     distance = sum(a != b for a, b in zip(alpha, beta))
     way = data["direction"]
-    if distance > radius or (way == "up" and any(b < a for a, b in zip(alpha, beta))) or (way == "down" and any(b > a for a, b in zip(alpha, beta))):
+    if not thm.covered(distance, radius) or (way == "up" and any(b < a for a, b in zip(alpha, beta))) or (way == "down" and any(b > a for a, b in zip(alpha, beta))):
         return False
     if top_a.predicted is None:
-        return radius >= 0
-    top_b = top_two(variant.exact(h, data["x"], beta, distribution, data["mode"]))
-    return top_b.predicted != top_a.predicted
+        return bool(thm.tie_claimed(radius))
+    g_b = variant.exact(h, data["x"], beta, distribution, data["mode"])
+    others = [v for c, v in enumerate(g_b) if c != top_a.predicted]
+    return bool(thm.violated(True, True, thm.lost(g_b[top_a.predicted], others)))
 
 
 def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] | None, clock: Clock, cex: Counterexample | None,

@@ -39,7 +39,8 @@ from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
 from ._replay import exact_variant
 from ._exhaustive import Clock, distribution_data, distribution_from_data, setup_from_config
-from .lipschitz import _single_tv, edge_counterexample, scan_edges, shrink_edge
+from ..theorems import tightness as thm
+from .lipschitz import edge_counterexample, edge_violates, scan_edges, shrink_edge
 from .registry import CheckConfig, Progress
 
 __all__ = ["check_tightness", "run", "replay_tightness", "DEFAULTS"]
@@ -71,31 +72,22 @@ def check_tightness(
         alpha, i = scan.argmax
         if scan.violation is not None:
             bad_alpha, bad_i = scan.violation
-
-            def violates(trial_x: np.ndarray, trial_alpha: int) -> bool:
-                return _single_tv(noise, variant, trial_x, trial_alpha, bad_i) * lam.denominator > lam.numerator * noise.total
-
-            x_small, alpha_small = shrink_edge(noise, variant, x, bad_alpha, bad_i, violates)
+            x_small, alpha_small = shrink_edge(noise, variant, x, bad_alpha, bad_i, edge_violates(noise, variant, lam, bad_i))
             cex, difference = edge_counterexample(noise, variant, x_small, alpha_small, bad_i, lam, summary_prefix="λ is not a valid constant: ")
             return _result(name, Verdict.REFUTED, cases, params, clock, cex, lam - scan.max_tv,
                            f"{cex.summary}; the exact constant is {scan.max_tv}; {clock.line()}", {"max_tv": scan.max_tv})
         cex, _ = edge_counterexample(noise, variant, x, alpha, i, lam)
-        if scan.max_tv < lam:
-            data = {
-                "variant": variant.name,
-                "x": [float(v) for v in x],
-                "lam": lam,
-                "max_tv": scan.max_tv,
-                "reached_at": {"alpha": bits_of(alpha, n), "feature": i, "classifier": cex.data["classifier"]},
-                "edges": scan.edges,
-                "distribution": distribution_data(distribution),
-            }
+        if thm.short(scan.max_tv, lam):
+            data = thm.TightnessWitness(variant.name, [float(v) for v in x], lam, scan.max_tv,
+                                        {"alpha": bits_of(alpha, n), "feature": i, "classifier": cex.data["classifier"]},
+                                        scan.edges, distribution_data(distribution)).to_data()
             summary = f"no classifier reaches λ = {lam}: the largest |Δg| over all {scan.edges:,} edges and all classifiers is {scan.max_tv} (at feature {i})"
             tight = Counterexample("tightness", summary, data)
             return _result(name, Verdict.REFUTED, cases, params, clock, tight, lam - scan.max_tv, f"λ is not the smallest constant: {summary}; {clock.line()}", {"max_tv": scan.max_tv})
         if not witness:  # λ is reached: confirm the witness edge in the exact reference once
             moved = _moved(cex.data, variant)
-            witness = {**cex.data, "distribution": distribution.name, "reference_difference": moved, "reference_reaches_lambda": moved == lam}
+            witness = {**cex.data, "distribution": distribution.name, "reference_difference": moved,
+                       "reference_reaches_lambda": not (thm.short(moved, lam) or thm.too_large(moved, lam))}
     if cases == 0:
         return _result(name, Verdict.VACUOUS, 0, params, clock, None, Fraction(0), "no distribution to check", {})
     message = (f"λ = {lam} is the exact Lipschitz constant over every classifier with values in [0, 1]: no edge of {cases:,} exceeds it "
@@ -149,7 +141,7 @@ def replay_tightness(data: Mapping[str, Any], *, variant: Any = None) -> Any:
     alpha_prime[int(reached["feature"])] = 1
     h = from_spec(reached["classifier"])
     moved = variant.exact(h, x, alpha, distribution, "average")[1] - variant.exact(h, x, alpha_prime, distribution, "average")[1]
-    return largest < lam and largest == as_fraction(data["max_tv"], "max_tv") and abs(moved) == largest
+    return bool(thm.short(largest, lam)) and largest == as_fraction(data["max_tv"], "max_tv") and abs(moved) == largest
 
 
 def _result(name: str, verdict: Verdict, cases: int, params: Mapping[str, Any] | None, clock: Clock, cex: Counterexample | None,

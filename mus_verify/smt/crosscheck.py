@@ -34,7 +34,11 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import z3
 
-from ..certificates import RADIUS_RULES
+from ..theorems import lipschitz as lipschitz_thm
+from ..theorems import marginals as marginals_thm
+from ..theorems import masking as masking_thm
+from ..theorems import reference as reference_thm
+from ..theorems import stability as stability_thm
 from ..variants.base import IntVector, RealVector, Variant, VariantParams
 from ..variants.exact import hide_exact, input_slots, noise_exact, noise_marginals, smoothed_inputs
 from ..variants.guard import run_apply, run_keeps, run_symbols
@@ -152,9 +156,11 @@ def _indicator(inputs: set, classes: int) -> Callable[[tuple], list[Fraction]]:
     return h
 
 
-def _first_difference(a: Law, b: Law) -> Any:
+def _first_difference(a: Law, b: Law, differs: Callable[[Any, Any], Any] | None = None) -> Any:
+    """The first classifier input whose weight differs (by ``differs``, a theorem's judge; plain ``!=`` for engine agreement)."""
     for key in list(a) + list(b):
-        if a.get(key, 0) != b.get(key, 0):
+        wa, wb = a.get(key, Fraction(0)), b.get(key, Fraction(0))
+        if (differs(wa, wb) if differs is not None else wa != wb):
             return key
     return None
 
@@ -169,7 +175,7 @@ def exact_violation(prop: str, variant: Variant, params: VariantParams, classes:
         for sym in sample_points(variant, params):
             if prop == "marginals":
                 marginals = noise_marginals(variant, params, sym)
-                off = [i for i, m in enumerate(marginals) if m != params.lam]
+                off = [i for i, m in enumerate(marginals) if marginals_thm.off(m, params.lam)]
                 if off:
                     return ExactWitness({"symbols": sym, "coordinate": off[0]}, _indicator(set(), classes), f"marginal {marginals[off[0]]} ≠ λ")
                 continue
@@ -192,11 +198,13 @@ def _violation_at(prop: str, exact: _Exact, classes: int, mode: str, options: Ma
         direct = exact.law(x, alpha)
         if prop == "masking-equivalence":
             other = exact.hidden_law(x, alpha)
+            differs = masking_thm.coordinate_differs
         else:
             from ..variants.loader import load_variant
 
             other = _law(load_variant("mus"), x, alpha, params, {"seed_vector": sym["seed_vector"]})
-        key = _first_difference(direct, other)
+            differs = reference_thm.coordinate_differs
+        key = _first_difference(direct, other, differs)
         if key is None:
             return None
         return ExactWitness({**base, "alpha": alpha}, _indicator({key}, classes), f"the input {key} has weight {direct.get(key, 0)} vs {other.get(key, 0)}")
@@ -207,7 +215,7 @@ def _violation_at(prop: str, exact: _Exact, classes: int, mode: str, options: Ma
             p_low, p_high = exact.law(x, low), exact.law(x, high)
             ups = {key for key in set(p_low) | set(p_high) if p_high.get(key, 0) > p_low.get(key, 0)}
             tv = sum((p_high.get(key, 0) - p_low.get(key, 0) for key in ups), Fraction(0))
-            if tv > params.lam:
+            if lipschitz_thm.exceeds(tv, params.lam):
                 return ExactWitness({**base, "alpha": low, "edge": i}, _indicator(ups, classes), f"total variation {tv} > λ across edge {i}")
         return None
     if prop == "stability":
@@ -223,7 +231,7 @@ def _stability_at(exact: _Exact, classes: int, mode: str, options: Mapping[str, 
     rule, direction = options["radius_rule"], options.get("direction", "any")
     if direction == "decremental":
         alpha = [1] * params.n
-    largest = min(RADIUS_RULES[rule](1, params.lam), params.n)
+    largest = min(stability_thm.radius(rule, Fraction(1), params.lam), params.n)
     p = exact.law(x, alpha)
     flippable = [i for i in range(params.n) if not (direction == "incremental" and alpha[i])]
     betas = 0
@@ -237,7 +245,7 @@ def _stability_at(exact: _Exact, classes: int, mode: str, options: Mapping[str, 
             h0 = _knapsack(p, q_law, Fraction(1, 2))
             g0 = sum((w * h0.get(key, 0) for key, w in p.items()), Fraction(0))
             gap = 2 * g0 - 1
-            if gap <= 0 or RADIUS_RULES[rule](gap, params.lam) < d:
+            if gap <= 0 or not stability_thm.covered(d, stability_thm.radius(rule, gap, params.lam)):
                 continue
 
             def h(point: tuple, h0: dict = h0) -> list[Fraction]:

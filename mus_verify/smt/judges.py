@@ -2,7 +2,9 @@
 
 Every SAT model the prover finds is turned into data (the classifier as a
 finite table of exact outputs at the inputs it is evaluated on) and judged
-here in rational arithmetic before anything is reported. The same functions
+here in rational arithmetic before anything is reported. "Violated" is decided
+by each theorem's one judge in :mod:`mus_verify.theorems` (the same function
+the Z3 query asserts, on Fractions here). The same functions
 are the registered replayers of the ``smt-*`` counterexample kinds, so a
 saved counterexample replays without Z3.
 
@@ -31,7 +33,12 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .._validation import as_fraction
-from ..certificates import RADIUS_RULES, top_two
+from ..certificates import top_two
+from ..theorems import lipschitz as lipschitz_thm
+from ..theorems import marginals as marginals_thm
+from ..theorems import masking as masking_thm
+from ..theorems import reference as reference_thm
+from ..theorems import stability as stability_thm
 from ..errors import InvalidArgument
 from ..variants.base import Variant, VariantParams
 from ..distributions import finite
@@ -42,8 +49,7 @@ from ..variants.loader import load_variant
 __all__ = ["Outcome", "TableClassifier", "MissingInput", "judge", "JUDGES", "REPLAY_KINDS", "load_context"]
 
 
-class MissingInput(LookupError):
-    """The judge evaluated h at an input the counterexample's table does not list."""
+from ..errors import MissingInput  # noqa: E402  (defined in errors.py; re-exported here)
 
 
 class TableClassifier:
@@ -162,7 +168,7 @@ def judge_masking_equivalence(ctx: Context, data: Mapping[str, Any], h: Any) -> 
     direct = _g(ctx, h, ctx.x, alpha)
     hidden = _f_hidden(ctx, h, alpha)
     return Outcome(
-        direct != hidden,
+        bool(masking_thm.sides_differ(direct, hidden)),
         f"g(x, α) = {_text(direct)} but g(hide(x, α), 1) = {_text(hidden)}",
         {"g(x, alpha)": direct, "g(hide(x, alpha), 1)": hidden},
     )
@@ -176,7 +182,7 @@ def judge_lipschitz(ctx: Context, data: Mapping[str, Any], h: Any) -> Outcome:
     jumps = [abs(a - b) for a, b in zip(g_low, g_high)]
     c = max(range(len(jumps)), key=lambda k: jumps[k])
     return Outcome(
-        jumps[c] > ctx.params.lam,
+        bool(lipschitz_thm.exceeds(jumps[c], ctx.params.lam)),
         f"flipping feature {i} moves g_{c} by {jumps[c]} > λ = {ctx.params.lam}",
         {"g(x, alpha with feature off)": g_low, "g(x, alpha with feature on)": g_high, "class": c, "jump": jumps[c]},
     )
@@ -191,19 +197,20 @@ def judge_stability(ctx: Context, data: Mapping[str, Any], h: Any) -> Outcome:
     observed: dict[str, Any] = {"g(x, alpha)": center}
     if top.predicted is None:
         return Outcome(False, "the top two classes of g(x, α) tie: no certificate is claimed", observed)
-    radius = RADIUS_RULES[rule](top.gap, lam)
+    radius = stability_thm.radius(rule, top.gap, lam)
     distance = sum(int(a != b) for a, b in zip(alpha, beta))
     observed.update({"predicted": top.predicted, "gap": top.gap, "radius": radius, "distance": distance})
     if direction == "incremental" and any(a and not b for a, b in zip(alpha, beta)):
         return Outcome(False, "β does not contain α (incremental stability only adds features)", observed)
     if direction == "decremental" and not all(alpha):
         return Outcome(False, "decremental stability is certified at α = 1", observed)
-    if distance > radius:
+    if not stability_thm.covered(distance, radius):
         return Outcome(False, f"‖β − α‖₁ = {distance} exceeds the claimed radius {radius}", observed)
     moved = _f_hidden(ctx, h, beta)
     after = top_two(moved)
     observed["f(hide(x, beta))"] = moved
-    keeps = after.predicted == top.predicted
+    lost = stability_thm.lost(moved[top.predicted], [v for c, v in enumerate(moved) if c != top.predicted])
+    keeps = not stability_thm.violated(True, True, lost)
     shown = "a tie" if after.predicted is None else f"class {after.predicted}"
     return Outcome(
         not keeps,
@@ -216,7 +223,7 @@ def judge_stability(ctx: Context, data: Mapping[str, Any], h: Any) -> Outcome:
 def judge_marginals(ctx: Context, data: Mapping[str, Any], h: Any) -> Outcome:
     marginals = noise_marginals(ctx.variant, ctx.params, ctx.symbols)
     coordinates = [int(data["coordinate"])] if "coordinate" in data else range(ctx.params.n)
-    off = [i for i in coordinates if marginals[i] != ctx.params.lam]
+    off = [i for i in coordinates if marginals_thm.off(marginals[i], ctx.params.lam)]
     observed = {"marginals": marginals}
     if not off:
         return Outcome(False, "every marginal equals λ", observed)
@@ -230,7 +237,7 @@ def judge_reference(ctx: Context, data: Mapping[str, Any], h: Any) -> Outcome:
     reference = smooth_variant(mus, h, ctx.x, alpha, ctx.params, {"seed_vector": ctx.symbols["seed_vector"]}, mode=ctx.mode)
     value = _g(ctx, h, ctx.x, alpha)
     return Outcome(
-        value != reference,
+        bool(reference_thm.sides_differ(value, reference)),
         f"{ctx.variant.name} gives g(x, α) = {_text(value)} but MuS (same seed vector) gives {_text(reference)}",
         {"g_variant(x, alpha)": value, "g_mus(x, alpha)": reference},
     )

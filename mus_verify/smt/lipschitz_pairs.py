@@ -38,6 +38,7 @@ from typing import Any
 
 import z3
 
+from ..theorems import lipschitz as lipschitz_thm
 from .encoding import Encoding
 from .ops_z3 import to_expr
 
@@ -70,7 +71,6 @@ def pairwise_edge(enc: Encoding, i: int) -> tuple[list[z3.BoolRef], int]:
     alpha = enc.bits("alpha")
     low, high = list(alpha), list(alpha)
     low[i], high[i] = False, True
-    lam = z3.RealVal(enc.params.lam)
     constraints: list[z3.BoolRef] = []
     jump: list[Any] = []
     for j, ((weight, a_slots), (_, b_slots)) in enumerate(zip(enc.input_terms(enc.x_slots, high), enc.input_terms(enc.x_slots, low))):
@@ -87,5 +87,5 @@ def pairwise_edge(enc: Encoding, i: int) -> tuple[list[z3.BoolRef], int]:
     if not jump:
         return [z3.BoolVal(False)], 0  # g(x, α) = g(x, α + e_i) term by term: no violation at all
     total = z3.Sum(*jump)
-    constraints.append(z3.Or(total > lam, total < -lam))
+    constraints.append(lipschitz_thm.violated(total, enc.params.lam, any_=z3.Or))  # Thm 3.1's one judge
     return constraints, len(jump)

@@ -2,8 +2,11 @@
 
 A query adds the negation of the property to an :class:`~.encoding.Encoding`
 and returns a function that reads the violating α (β, edge, ...) back from a
-model. What the unknowns range over is in :mod:`.encoding`; the statements are
-those judged exactly in :mod:`.judges`.
+model. What the unknowns range over is in :mod:`.encoding`. The negated
+statement is the theorem's own judge (:mod:`mus_verify.theorems`) applied to Z3
+terms, so the solver, the exact judges of :mod:`.judges` and every other engine
+decide "violated" by the same function; the radius rules come from the one rule
+table of :mod:`mus_verify.certificates`.
 
 Symmetries used (each sound for every variant, because a variant never looks
 at class labels): the violating class of a Lipschitz query and the certified
@@ -18,7 +21,13 @@ from typing import Any, Callable, Mapping
 
 import z3
 
+from ..certificates import RULE_COVERS
 from ..errors import InvalidArgument
+from ..theorems import lipschitz as lipschitz_thm
+from ..theorems import marginals as marginals_thm
+from ..theorems import masking as masking_thm
+from ..theorems import reference as reference_thm
+from ..theorems import stability as stability_thm
 from ..variants.base import IntVector, VariantParams
 from ..variants.guard import run_keeps, run_symbols
 from ..variants.loader import load_variant
@@ -50,19 +59,8 @@ class PropertySpec:
 DIRECTIONS = ("any", "incremental", "decremental")
 
 
-def _strict(two_lam_d: Any, two_lam: Any, gap: Any) -> Any:
-    return two_lam_d < gap  # d <= ceil(gap/2λ) - 1  <=>  2λd < gap
-
-
-def _floor(two_lam_d: Any, two_lam: Any, gap: Any) -> Any:
-    return two_lam_d <= gap  # d <= floor(gap/2λ)  <=>  2λd <= gap
-
-
-def _ceil(two_lam_d: Any, two_lam: Any, gap: Any) -> Any:
-    return two_lam_d - two_lam < gap  # d <= ceil(gap/2λ)  <=>  2λ(d - 1) < gap
-
-
-RADIUS_CONSTRAINTS = {"strict": _strict, "floor": _floor, "ceil": _ceil}
+RADIUS_CONSTRAINTS = RULE_COVERS
+"""The radius rules the stability query accepts: the rule table itself (``covers(2λd, 2λ, gap)``), not a copy."""
 
 
 def _masking_equivalence(params: VariantParams, options: Mapping[str, Any]) -> list[Query]:
@@ -70,14 +68,13 @@ def _masking_equivalence(params: VariantParams, options: Mapping[str, Any]) -> l
         alpha = enc.bits("alpha")
         direct = enc.smoothed(enc.x_slots, alpha)
         hidden = enc.smoothed(enc.hidden(alpha), enc.ones())
-        enc.constraints.append(z3.Or(*[a != b for a, b in zip(direct, hidden)]))
+        enc.constraints.append(masking_thm.sides_differ(direct, hidden, any_=z3.Or))
         return lambda model: {"alpha": enc.concrete_bits(model, alpha)}
 
     return [Query("every α", build)]
 
 
 def _lipschitz(params: VariantParams, options: Mapping[str, Any]) -> list[Query]:
-    lam = z3.RealVal(params.lam)
 
     def edge(i: int) -> Query:
         def build(enc: Encoding) -> Extract:
@@ -86,7 +83,7 @@ def _lipschitz(params: VariantParams, options: Mapping[str, Any]) -> list[Query]
             low[i], high[i] = False, True
             # On the hypercube the L1 distance is the path length, so edges suffice (Thm 3.1).
             jump = enc.smoothed(enc.x_slots, high)[0] - enc.smoothed(enc.x_slots, low)[0]
-            enc.constraints.append(z3.Or(jump > lam, jump < -lam))
+            enc.constraints.append(lipschitz_thm.violated(jump, params.lam, any_=z3.Or))
 
             def extract(model: z3.ModelRef) -> dict[str, Any]:
                 bits = enc.concrete_bits(model, alpha)
@@ -107,8 +104,6 @@ def _stability(params: VariantParams, options: Mapping[str, Any]) -> list[Query]
         raise InvalidArgument("radius_rule", rule, f"one of {sorted(RADIUS_CONSTRAINTS)}")
     if direction not in DIRECTIONS:
         raise InvalidArgument("direction", direction, f"one of {DIRECTIONS}")
-    two_lam = z3.RealVal(2 * params.lam)
-
     def build(enc: Encoding) -> Extract:
         if enc.classes < 2:
             raise InvalidArgument("classes", enc.classes, "at least 2 for stability (a top class and a runner-up)")
@@ -120,14 +115,17 @@ def _stability(params: VariantParams, options: Mapping[str, Any]) -> list[Query]
         moved = enc.smoothed(enc.hidden(beta), enc.ones())
         others = range(1, enc.classes)
         runner_up = z3.Real("runner_up")
-        enc.constraints += [center[0] > center[c] for c in others]  # class 0 is the unique top (WLOG)
         enc.constraints += [runner_up >= center[c] for c in others]
         enc.constraints.append(z3.Or(*[runner_up == center[c] for c in others]))
         gap = center[0] - runner_up
         # α is the Python constant True everywhere in the decremental case.
         distance = z3.Sum(*[z3.If(z3.Not(b) if a is True else z3.Xor(a, b), 1, 0) for a, b in zip(alpha, beta)])
-        enc.constraints.append(RADIUS_CONSTRAINTS[rule](two_lam * distance, two_lam, gap))
-        enc.constraints.append(z3.Or(*[moved[c] >= moved[0] for c in others]))
+        # The claimed radius is the largest d the rule covers for this gap (each rule is monotone in d).
+        claimed = z3.Int("claimed_radius")
+        enc.constraints += [stability_thm.covers(rule, claimed, gap, params.lam), z3.Not(stability_thm.covers(rule, claimed + 1, gap, params.lam))]
+        unique = z3.And(*[center[0] > center[c] for c in others])  # class 0 is the unique top (WLOG)
+        lost = stability_thm.lost(moved[0], [moved[c] for c in others], any_=z3.Or)
+        enc.constraints.append(stability_thm.violated(unique, stability_thm.covered(distance, claimed), lost, all_=z3.And))
 
         def extract(model: z3.ModelRef) -> dict[str, Any]:
             center_bits = [1] * params.n if direction == "decremental" else enc.concrete_bits(model, alpha)
@@ -139,13 +137,11 @@ def _stability(params: VariantParams, options: Mapping[str, Any]) -> list[Query]
 
 
 def _marginals(params: VariantParams, options: Mapping[str, Any]) -> list[Query]:
-    lam = z3.RealVal(params.lam)
-
     def coordinate(i: int) -> Query:
         def build(enc: Encoding) -> Extract:
             # One query per coordinate: each involves only that coordinate's noise (for L_qv, one seed entry).
             kept = [to_expr(enc.ops.where(run_keeps(enc.variant, enc.ops, s[i]), z3.RealVal(w), z3.RealVal(0))) for w, s in enc.noise()]
-            enc.constraints.append(z3.Sum(*kept) != lam)
+            enc.constraints.append(marginals_thm.off(z3.Sum(*kept), params.lam))
             return lambda model: {"coordinate": i}
 
         return Query(f"coordinate {i}", build)
@@ -163,7 +159,7 @@ def _reference(params: VariantParams, options: Mapping[str, Any]) -> list[Query]
         alpha = enc.bits("alpha")
         ours = enc.smoothed(enc.x_slots, alpha)
         theirs = enc.smoothed(enc.x_slots, alpha, variant=mus)
-        enc.constraints.append(z3.Or(*[a != b for a, b in zip(ours, theirs)]))
+        enc.constraints.append(reference_thm.sides_differ(ours, theirs, any_=z3.Or))
         return lambda model: {"alpha": enc.concrete_bits(model, alpha)}
 
     return [Query("every α", build)]

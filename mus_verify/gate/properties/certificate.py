@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ...theorems import stability as thm
 from ..classifiers import GateClassifier, PatternTable
 from ..configs import GateConfig, alphas_for
 from ..context import Failure, GateRun, Outcome, fmt_fraction
@@ -45,7 +46,7 @@ def ball(alpha: np.ndarray, radius: int, cap: int, rng: np.random.Generator, mus
     codes = np.arange(1 << n, dtype=np.int64)
     flips = ((codes[:, None] >> np.arange(n)) & 1).astype(bool)
     distance = flips.sum(axis=1)
-    inside = distance <= radius
+    inside = thm.covered(distance, radius)
     if inside.sum() > cap:
         near = inside & (distance <= 1)
         rest = np.flatnonzero(inside & ~near)
@@ -54,7 +55,7 @@ def ball(alpha: np.ndarray, radius: int, cap: int, rng: np.random.Generator, mus
         inside[keep] = True
     chosen = flips[inside][np.argsort(distance[inside], kind="stable")]
     betas = chosen ^ alpha[None, :]
-    extra = [m for m in must if int(np.sum(m ^ alpha)) <= radius]
+    extra = [m for m in must if thm.covered(int(np.sum(m ^ alpha)), radius)]
     if extra:
         betas = np.concatenate([np.array(extra, dtype=bool), betas])
     return betas
@@ -78,7 +79,7 @@ def certificate(ctx: GateRun) -> Outcome:
                     script(ctx.subject, config, classifier.spec(), [tensor_line("x", [x]), tensor_line("alpha", [alpha]), "r = smoothed.certify(x, alpha)", "assert float(r[0]) == int(r[0]) >= -1, r"], seed=seed),
                 )
             r = int(r)
-            if r < 0:
+            if not thm.covered(0, r):  # r = -1: no claim, not even at α
                 continue
             rng = ctx.rng("ball", config.n, config.q, row)
             witness = witnesses[row]

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ...theorems import reference as thm
 from ..classifiers import MLP, GateClassifier, HashTable, PatternTable
 from ..configs import GateConfig, alphas_for, distinct_inputs
 from ..context import Failure, GateRun, Outcome
@@ -86,16 +87,16 @@ def conformance(ctx: GateRun) -> Outcome:
                 return _failure(ctx, config, classifier, x, alphas[-1], got[-1], None, tol, origin)
             masks = lqv_masks(seed, config.q, config.k)
             expected = _reference(classifier, x, alphas, masks, config, seed)
-            diff = np.abs(got - expected).max(axis=1)
-            if diff.max() <= tol:
+            bad = thm.coordinate_differs(got, expected, slack=tol).any(axis=1)  # the one judge, dtype tolerance as slack
+            if not bad.any():
                 verdicts["average"] += 1
                 if index == 0 and classifier.resolution is not None:
                     _check_with_smooth(classifier, x, alphas[-1], seed, config, exact_counts(classifier, x, alphas[-1:], masks)[0])
                     confirmed[0] += 1
                 continue
             voted = exact_counts(_Voted(classifier), x, alphas, masks) / config.q if classifier.resolution is not None else None
-            r = int(np.argmax(diff > tol))
-            if voted is not None and np.abs(got - voted).max() <= tol:
+            r = int(np.argmax(bad))
+            if voted is not None and not thm.coordinate_differs(got, voted, slack=tol).any():
                 verdicts["voting"] += 1
                 failure = _failure(ctx, config, classifier, x, alphas[r], got[r], expected[r], tol, origin, seed)
                 failure.summary = f"g averages one-hot votes (the argmax of the base), not its probabilities, on {config.label}"

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...theorems import masking as thm
+from ...theorems import reference as reference_thm
 from ..classifiers import HashTable, PatternTable
 from ..configs import GateConfig, alphas_for, distinct_inputs
 from ..context import Failure, GateRun, Outcome
@@ -47,8 +49,9 @@ def masking_equivalence(ctx: GateRun) -> Outcome:
                 outcome.cases += alphas.shape[0]
                 diff = np.abs(left - right).max(axis=1)
                 tol = max(tol_l, tol_r)
-                if diff.max() > tol:
-                    r = int(np.argmax(diff > tol))
+                bad = thm.coordinate_differs(left, right, slack=tol).any(axis=1)  # the one judge, dtype tolerance as slack
+                if bad.any():
+                    r = int(np.argmax(bad))
                     alpha = alphas[r].astype(np.float64)
                     masked = x * alpha + 0.0
                     return Failure(
@@ -91,9 +94,9 @@ def keep_mask(ctx: GateRun) -> Outcome:
             outcome.cases += 1
             diff = float(np.abs(evaluation.g[0] - expected).max())
             voted_diff = float(np.abs(evaluation.g[0] - votes).max())
-            if voted_diff <= evaluation.tol:
+            if not reference_thm.coordinate_differs(evaluation.g[0], votes, slack=evaluation.tol).any():
                 outcome.details["votes"] = True
-            elif diff > evaluation.tol:
+            elif reference_thm.coordinate_differs(evaluation.g[0], expected, slack=evaluation.tol).any():
                 if voted_diff < diff:  # closer to the votes: report against what this implementation averages
                     expected, diff = votes, voted_diff
                 return Failure(

@@ -30,6 +30,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ...theorems import marginals as thm
 from ..configs import GateConfig
 from ..context import Failure, GateRun, Outcome, fmt_fraction
 from ..noise import Noise, lqv_multiset, same_distribution
@@ -74,16 +75,16 @@ def keep_rates(ctx: GateRun) -> Outcome:
         exact = noise.exact_rates()
         outcome.cases += config.n
         if exact is None and _masks_keep_lambda(noise, lam):
-            wrong = np.flatnonzero(np.abs(noise.rates - float(lam)) > noise.tol)
-            if wrong.size:
-                return _combination_failure(ctx, config, noise, int(wrong[0]))
+            off = np.flatnonzero(thm.off(np.asarray(noise.rates, dtype=np.float64), lam, slack=noise.tol))
+            if off.size:
+                return _combination_failure(ctx, config, noise, int(off[0]))
         for i in range(config.n):
             if exact is not None:
-                wrong = exact[i] != lam
+                wrong = bool(thm.off(exact[i], lam))
                 shown = f"{fmt_fraction(exact[i])} ({int(noise.masks[:, i].sum())} of the {noise.masks.shape[0]} masks the base was shown)"
                 margin: Fraction | float = abs(exact[i] - lam)
             else:
-                wrong = abs(float(noise.rates[i]) - float(lam)) > noise.tol
+                wrong = bool(thm.off(float(noise.rates[i]), lam, slack=noise.tol))
                 shown = f"{float(noise.rates[i]):.6g} (read from the output: it is not the plain average of the base over the masks it was shown)"
                 margin = abs(float(noise.rates[i]) - float(lam))
             if wrong:
@@ -121,7 +122,7 @@ def _masks_keep_lambda(noise: Noise, lam: Fraction) -> bool:
     if noise.masks is None or noise.masks.shape[0] == 0:
         return False
     total = noise.masks.shape[0]
-    return all(Fraction(int(c), total) == lam for c in noise.masks.sum(axis=0))
+    return not any(thm.off(int(c), lam, scale=total) for c in noise.masks.sum(axis=0))
 
 
 def _softmax_of_average(config: GateConfig, noise: Noise) -> bool:

@@ -37,6 +37,8 @@ from typing import Any
 
 import pytest
 
+__all__ = ["MARKER", "GateFixture", "mus_gate", "pytest_addoption", "pytest_configure"]
+
 MARKER = "mus_gate"
 _OPTIONS = {"profile": "--mus-gate-profile", "strict": "--mus-gate-strict", "seed": "--mus-gate-seed"}
 

@@ -18,6 +18,8 @@ from ..errors import MusVerifyError, UsageError  # UsageError: defined in errors
 from .._optional import extra_of, missing_message
 from .output import EXIT_USAGE, emit_error
 
+__all__ = ["main", "main_exit", "build_parser", "COMMAND_MODULES", "EPILOG", "UsageError"]
+
 COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay", "mus_verify.cli.soft_stability", "mus_verify.cli.attribution_diff")
 
 EPILOG = """exit codes: 0 every result holds; 1 a counterexample was found; 2 usage or

@@ -10,4 +10,6 @@ upper-bounds the true radius for larger n; :mod:`.measures` aggregates;
 
 from ..results import register_replayer
 
+__all__: list[str] = []  # nothing re-exported: the public entry is ``mus-verify report`` (runner.run_report from Python)
+
 register_replayer("report-unsound", "mus_verify.report.runner:replay_unsound")

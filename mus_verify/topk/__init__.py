@@ -19,3 +19,5 @@ Layers, lower first (none imports upward):
 Norms: ``p`` is the perturbation norm ("inf" or "2"), ``q`` its dual (1 or 2). ℓ2 radii are
 handled as exact squares so every quantity stays rational.
 """
+
+__all__: list[str] = []  # nothing re-exported: import from the modules above (the public ones are listed there)

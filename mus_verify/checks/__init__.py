@@ -19,7 +19,7 @@ register(
         name="marginals",
         summary="every coordinate of L_qv(λ) noise is Bernoulli(λ) exactly (Prop. 3.4 / A.2)",
         target="mus_verify.checks.marginals:run",
-        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed"),
+        options=("n", "q", "lam", "seed_vector", "all_seed_vectors", "seed", "variant"),
     )
 )
 register_replayer("marginal", "mus_verify.checks.marginals:replay_marginal")

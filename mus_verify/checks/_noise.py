@@ -9,14 +9,15 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from .._validation import as_int, check_lambda, check_q, check_seed_vector
 from ..distributions import MaskDistribution, check_lqv_size, lqv, seed_vector
 from ..errors import InvalidArgument
 from .registry import CheckConfig
 
-__all__ = ["LqvNoise", "SeedVectors", "seed_vectors_from_config", "lqv_from_config", "variant_noise_from_config", "MAX_ENUMERATED_CELLS"]
+__all__ = ["LqvNoise", "SeedVectors", "seed_vectors_from_config", "lqv_from_config", "variant_noise_from_config", "noise_from_config",
+           "variant_of", "MAX_ENUMERATED_CELLS"]
 
 # --all-seed-vectors builds q^n mask tables of q × n entries each; 2^26 entries in all is seconds.
 MAX_ENUMERATED_CELLS = 2**26
@@ -114,3 +115,28 @@ def variant_noise_from_config(config: CheckConfig, variant: Any, *, max_seed_vec
     else:
         distributions = (compiled.noise(v) for v in sv.vectors)
     return LqvNoise(sv.n, sv.q, sv.lam, distributions, sv.count, params, compiled)
+
+
+def noise_from_config(config: CheckConfig, *, max_seed_vectors: int, max_n: int | None = None, why_limit: str = "") -> LqvNoise:
+    """The noise a noise-only check (marginals) runs on: L_qv(λ), or the named variant's compiled noise
+    (the law of keeps(s) at each seed vector); params name a variant other than MuS."""
+    from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant
+    from ..variants.loader import is_builtin_name, variant_source
+
+    named = variant_of(config)
+    if named is None or isinstance(named, SmoothingVariant):  # an encoding alone does not change the noise
+        return lqv_from_config(config, max_seed_vectors=max_seed_vectors, max_n=max_n, why_limit=why_limit)
+    noise = variant_noise_from_config(config, named, max_seed_vectors=max_seed_vectors, max_n=max_n, why_limit=why_limit)
+    if noise.compiled.smoothing is not MULTIPLICATIVE:  # MuS by name is the default run, and reads the same
+        noise.params["variant"] = noise.compiled.name
+        if isinstance(named, str) and not is_builtin_name(named):
+            noise.params["variant_source"] = variant_source(named)
+    return noise
+
+
+def variant_of(config: CheckConfig) -> Any:
+    """The variant a config names (``config.variant``, or ``config.extra["variant"]``, the same option), or None."""
+    extra = config.extra.get("variant") if isinstance(config.extra, Mapping) else None
+    if config.variant is not None and extra is not None and extra is not config.variant and extra != config.variant:
+        raise InvalidArgument("config.extra['variant']", extra, f"omitted, or the same variant as config.variant = {config.variant!r}")
+    return config.variant if config.variant is not None else extra

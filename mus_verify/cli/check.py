@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="run a registered check (or 'all') exhaustively",
         description=(
             "Run a registered check. 'all' runs every check on its built-in defaults. "
-            "--variant V runs the checks that smooth with a variant (lipschitz, incremental-stability, "
+            "--variant V runs the checks of a smoothing variant (marginals, lipschitz, incremental-stability, "
             "decremental-stability, masking-equivalence, tightness) on V instead of MuS: V is compiled for "
             "the exhaustive engine with its noise evaluated exactly at the seed vector(s) of --seed-vector / "
             "--seed / --all-seed-vectors; a variant it cannot represent (variable-length, a custom apply or hide, "

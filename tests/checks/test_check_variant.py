@@ -64,6 +64,19 @@ def test_user_variant_lipschitz_is_refuted_by_check_and_by_prove(capsys):
     assert code == 1 and json.loads(out)["results"][0]["verdict"] == "REFUTED"
 
 
+def test_user_variant_marginals_are_refuted_by_check_and_by_prove(capsys):
+    pytest.importorskip("z3")
+    code, document = check_json(capsys, "marginals", "--variant", USER, *SMALL)
+    (result,) = document["results"]
+    assert code == 1 and result["params"]["variant"] == "never-empty-mus" and result["counterexample"]["data"]["actual"] == "1/2"
+    assert Counterexample.from_json(result["counterexample"]).replay()  # the projected law is the evidence: no code runs
+    code, out, _ = run(capsys, "prove", "marginals", "--variant", USER, *SMALL, "--json")
+    assert code == 1 and json.loads(out)["results"][0]["verdict"] == "REFUTED"
+    code, default = check_json(capsys, "marginals", *SMALL)
+    code_mus, named = check_json(capsys, "marginals", *SMALL, "--variant", "mus")
+    assert code == code_mus == 0 and without_timing(named) == without_timing(default)
+
+
 def test_user_variant_masking_equivalence_holds_for_check_and_prove(capsys):
     pytest.importorskip("z3")
     code, document = check_json(capsys, "masking-equivalence", "--variant", USER, *SMALL)
@@ -234,7 +247,7 @@ def test_a_variant_without_a_seed_vector_refuses_seed_vector_options(capsys):
 # --- checks that take no variant refuse it; check all ----------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["marginals", "soft-stability-smoothing", "topk-lemma", "removal-theorem1"])
+@pytest.mark.parametrize("name", ["soft-stability-smoothing", "topk-lemma", "removal-theorem1"])
 def test_checks_without_a_variant_refuse_it_naming_the_check(capsys, name):
     code, document = check_json(capsys, name, "--variant", "mus")
     assert code == 2 and repr(name) in document["error"]
@@ -246,7 +259,8 @@ def test_check_all_with_a_variant_runs_the_variant_checks_only(capsys):
     code, document = check_json(capsys, "all", "--variant", USER, *SMALL, "--classifiers", "tables")
     names = [r["name"] for r in document["results"]]
     assert names == [s.name for s in variant_checks() if s.in_all]
-    assert {"lipschitz", "masking-equivalence", "tightness"} <= set(names) and code == 1
+    assert {"marginals", "lipschitz", "masking-equivalence", "tightness"} <= set(names) and code == 1
+    assert not any(name.startswith(("topk", "soft-stability", "removal")) for name in names)
 
 
 def test_help_documents_variant(capsys):

@@ -70,3 +70,27 @@ def test_index_lists_every_doc() -> None:
     missing = [d.name for d in DOCS if d.name != "index.md" and f"({d.name}" not in index]
     assert not missing, f"docs/index.md does not link {missing}"
 
+
+def test_relative_links_resolve() -> None:
+    """Every relative link of README.md and docs/*.md names a file that exists."""
+    broken = []
+    for page in [ROOT / "README.md", *DOCS]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not broken, broken
+
+
+def test_only_an_absent_optional_extra_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The skip is not a blanket: an installed module, or a module outside the extras, still fails."""
+    from mus_verify.errors import EnvironmentProblem
+
+    monkeypatch.setitem(globals(), "OPTIONAL_EXTRAS", OPTIONAL_EXTRAS | {"no_such_extra_xyz"})
+    assert missing_extra(ModuleNotFoundError("absent", name="no_such_extra_xyz.sub")) == "no_such_extra_xyz"
+    assert missing_extra(EnvironmentProblem("diff needs no_such_extra_xyz, which is not installed: pip install x")) == "no_such_extra_xyz"
+    assert missing_extra(ModuleNotFoundError("installed", name="numpy")) is None  # not an extra
+    assert missing_extra(ModuleNotFoundError("installed", name="pytest")) is None
+    assert missing_extra(EnvironmentProblem("something else went wrong")) is None
+    assert missing_extra(ValueError("a failing example")) is None

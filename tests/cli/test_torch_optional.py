@@ -62,3 +62,13 @@ def test_require_names_the_extra_and_keeps_other_import_errors() -> None:
         require("mus_verify_no_such_module", extra="x", purpose="the thing")
     assert "mus-verify[ray]" in missing_message("ray", purpose="--engine ray")
     assert "mus-verify[report]" in missing_message("sklearn.datasets", purpose="the report")
+
+
+def test_an_exact_counterexample_is_replayed_without_torch(tmp_path: Path) -> None:
+    found = without_torch("check", "removal-planted-mwi-bounded", "--json")
+    assert found.returncode == 1, found.stderr
+    saved = tmp_path / "counterexample.json"
+    saved.write_text(found.stdout)
+    replayed = without_torch("replay", str(saved), "--json")
+    assert replayed.returncode == 1, replayed.stderr
+    assert json.loads(replayed.stdout)["results"][0]["verdict"] == "REFUTED"

@@ -25,11 +25,18 @@ DOCS = sorted((ROOT / "docs").glob("*.md"))
 OPTIONAL_EXTRAS = {"torch", "sklearn", "matplotlib", "captum", "shap", "ray", "transformers", "mpmath"}
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a finder that refuses the name: not importable here
+        return False
+
+
 def missing_extra(error: Exception) -> str | None:
     """The optional module whose absence raised ``error``, or None when ``error`` is a real failure."""
     from mus_verify.errors import EnvironmentProblem
 
-    absent = {name for name in OPTIONAL_EXTRAS if importlib.util.find_spec(name) is None}
+    absent = {name for name in OPTIONAL_EXTRAS if not _installed(name)}
     if isinstance(error, ModuleNotFoundError):
         top = (error.name or "").split(".")[0]
         return top if top in absent else None

@@ -14,8 +14,10 @@ What counts as an import (all of them are a dependency of the design, whenever t
 * the targets of a ``LazyExports(__name__, {...})`` table (:class:`mus_verify._lazy.LazyExports`; the table
   may be a module-level name).
 
-Registries that store ``"module:attr"`` strings (checks, replayers) are data resolved at run time and
-are not followed; a lower layer that lists upper modules there is a design smell this test cannot see.
+* a string constant that is exactly a module path of ours, ``"mus_verify.x.y"`` or
+  ``"mus_verify.x.y:attr"``: the registries (checks, replayers, lazy tables) resolve these at run time,
+  so a lower layer that names an upper module in one depends on it (the old ``results.py`` naming the
+  application packages that replay its counterexamples is what this catches).
 
 Not counted: an ``if __name__ == "__main__":`` block. It runs only when the module is the program
 (``python -m ...``), which makes the module an entry point at the ``cli`` layer for that run; importing
@@ -31,6 +33,7 @@ package nobody imports it: ``from mus_verify import X`` is an import of the top 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -68,6 +71,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("api", ()),
 )
 
+_MODULE_REFERENCE = re.compile(rf"^({PACKAGE}(?:\.[A-Za-z_]\w*)+)(?::[A-Za-z_][\w.]*)?$")
 _RANK = {name: rank for rank, (name, _members) in enumerate(LAYERS)}
 _LAYER_OF_TOP = {member: name for name, members in LAYERS for member in members}
 
@@ -127,11 +131,12 @@ def scan(root: Path, package: str = PACKAGE) -> dict[str, list[Import]]:
     graph: dict[str, list[Import]] = {}
     for name, (path, is_package) in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        graph[name] = [
+        ours = (
             imported
             for imported in _imports(tree, name, is_package, modules.keys())
             if imported.target == package or imported.target.startswith(package + ".")
-        ]
+        )
+        graph[name] = list(dict.fromkeys(ours))  # an import_module("literal") is also a string reference: once
     return graph
 
 
@@ -184,6 +189,10 @@ def _imports(tree: ast.Module, module: str, is_package: bool, known: Iterable[st
                 found.append(Import(module, line, target, under))
         elif isinstance(node, ast.Call):
             found.extend(Import(module, line, target, under) for target in _call_targets(node, module, is_package, tables))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            reference = _MODULE_REFERENCE.match(node.value)
+            if reference is not None:
+                found.append(Import(module, line, reference.group(1), under))
     return found
 
 

@@ -34,7 +34,11 @@ def test_planted_upward_imports_are_caught_with_module_line_and_target(tmp_path:
         {
             "__init__.py": "from .cli import main\n",  # the curated API may import anything
             "errors.py": "class E(Exception):\n    pass\n",
-            "results.py": "from .errors import E\n",  # downward: fine
+            "results.py": (
+                "from .errors import E\n"  # downward: fine
+                "REPLAYERS = {'edge': 'mus_verify.checks.lipschitz:replay_edge'}\n"  # a registry naming an upper module
+                "NOTE = 'see mus_verify.checks for the checks'\n"  # prose, not a module path: not counted
+            ),
             "exhaustive/__init__.py": "",
             "exhaustive/engine.py": (
                 "import os\n"
@@ -81,6 +85,7 @@ def test_planted_upward_imports_are_caught_with_module_line_and_target(tmp_path:
         ("mus_verify.variants", 3, "mus_verify.cli.output", False),
         ("mus_verify.variants.base", 1, "mus_verify", False),
         ("mus_verify.variants.ops", 4, "mus_verify.cli.output", False),
+        ("mus_verify.results", 2, "mus_verify.checks.lipschitz", False),
     }
     message = next(v.describe() for v in _layers.upward_imports(graph) if v.imported.importer == "mus_verify.exhaustive.engine")
     assert "mus_verify.exhaustive.engine (line 5) imports mus_verify.checks.lipschitz" in message

@@ -93,8 +93,9 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     device = torch.device(spec["device"])
     if spec["variant"] == "peak":
         from .flops import measure_matmul_peak
+        from .tolerances import low_precisions_for
 
-        dtypes = ("float32", "bfloat16") + (("float16",) if device.type == "cuda" else ())
+        dtypes = ("float32",) + low_precisions_for(device)
         return {"name": "peak", "peaks": measure_matmul_peak(device, dtypes), "threads": torch.get_num_threads()}
     model, model_spec = build_model(spec["model"], 0)
     config = VIT_PRESETS.get(spec["model"])

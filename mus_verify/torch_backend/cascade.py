@@ -42,7 +42,7 @@ from torch import nn
 
 from ..errors import InvalidArgument
 from ..results import register_replayer
-from .tolerances import CASCADE_DTYPES, PRECISIONS, cascade_threshold, dtype_name
+from .tolerances import CASCADE_DTYPES, PRECISIONS, cascade_threshold, check_low_precision_device, dtype_name
 
 __all__ = ["CascadeEvaluator", "check_cascade", "low_precision_copy", "full_recheck", "CASCADE_DTYPES"]
 
@@ -84,8 +84,7 @@ class CascadeEvaluator:
         return self.reference.parts
 
     def __call__(self, x: torch.Tensor, rows: torch.Tensor, masks: torch.Tensor, chunk_size: int, prob_dtype: torch.dtype, info: dict[str, Any] | None = None) -> torch.Tensor:
-        if self.low_dtype == "float16" and x.device.type != "cuda":
-            raise InvalidArgument("cascade", "float16", "'bfloat16' on CPU ('float16' on CUDA only)", "CPUs have no native float16 matmul kernels: ~200x slower than float32")
+        check_low_precision_device(self.low_dtype, x.device, "cascade")  # the device is known only now (the module may have moved)
         low_dtype = getattr(torch, self.low_dtype)
         low_info: dict[str, Any] = {"ceiling": self.low_dtype, "margins": True}
         probs = self.low(x.to(low_dtype), rows, masks, chunk_size, prob_dtype, info=low_info)

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import torch
 
-from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict
 from .cascade import full_recheck
 from .diff import explanation_masks
 from .diff_models import DEFAULT_MODELS, MODEL_RUNS, ModelRun, transformers_available
 from .model_replay import recorded_inputs
 from .models import build_model
+from .tolerances import check_low_precision_device
 
 if TYPE_CHECKING:
     from .smoother import Masking
@@ -101,6 +101,5 @@ def _one(name: str, masking: Masking, dtype: str, q: int, lam: Any, examples: in
 
 
 def check_cascade_dtype(dtype: str, device: str) -> None:
-    """fp16 only on CUDA (CPUs have no native fp16 kernels)."""
-    if dtype == "float16" and not device.startswith("cuda"):
-        raise InvalidArgument("--cascade", dtype, "bfloat16 on CPU (float16 only on CUDA)", "no native float16 kernels on this CPU: ~200x slower than float32")
+    """fp16 only on CUDA (CPUs have no native fp16 kernels): :func:`.tolerances.check_low_precision_device`."""
+    check_low_precision_device(dtype, device, "--cascade")

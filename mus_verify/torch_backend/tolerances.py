@@ -47,35 +47,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from ..core.tolerances import LOGIT_RTOL, PRECISIONS, PROBABILITY_ATOL, SOFTMAX_ATOL, dtype_name
 from ..errors import InvalidArgument
 
-__all__ = ["cascade_threshold", "CASCADE_DTYPES", "PROBABILITY_ATOL", "LOGIT_RTOL", "PRECISIONS", "UNIT_ROUNDOFF_FLOAT64", "gamma", "accumulation_bound", "atol_for", "dtype_name", "narrowest", "row_precision", "copy_tolerances"]
+__all__ = ["cascade_threshold", "CASCADE_DTYPES", "NATIVE_LOW_PRECISIONS", "low_precisions_for", "check_low_precision_device", "PROBABILITY_ATOL", "LOGIT_RTOL", "PRECISIONS", "UNIT_ROUNDOFF_FLOAT64", "gamma", "accumulation_bound", "atol_for", "dtype_name", "narrowest", "row_precision", "copy_tolerances"]
 
-# Per-class tolerance on one base-model probability, fast dtype vs the float64
-# forward of the same model on the same input. float32 accumulates ~1e-6 over a
-# ViT-B forward in our measurements; 1e-4 leaves two orders of magnitude. bf16
-# keeps 8 mantissa bits (relative 4e-3 per op), fp16 11 bits.
-PROBABILITY_ATOL: dict[str, float] = {
-    "float64": 1e-9,
-    "float32": 1e-4,
-    "float16": 2e-2,
-    "bfloat16": 5e-2,
-}
-
-# Per-logit tolerance, relative to max(1, max_c |z_c|) of the same output row: the forward's rounding
-# error scales with the size of the numbers it handles (u = 1.1e-16, 6e-8, 4.9e-4, 3.9e-3).
-LOGIT_RTOL: dict[str, float] = {
-    "float64": 1e-9,
-    "float32": 1e-4,
-    "float16": 1e-2,
-    "bfloat16": 5e-2,
-}
-
-# The softmax runs in float64 on the (exactly up-cast) logits; its own rounding is far below this.
-SOFTMAX_ATOL = 1e-12
-
-PRECISIONS = ("bfloat16", "float16", "float32", "float64")
-"""Narrowest first (8, 11, 24, 53 significand bits)."""
+# PROBABILITY_ATOL (per class), LOGIT_RTOL (per logit), SOFTMAX_ATOL, PRECISIONS (narrowest first) and
+# dtype_name come from the one tolerance table, mus_verify.core.tolerances (no torch needed there).
 
 UNIT_ROUNDOFF_FLOAT64 = Fraction(1, 2**53)
 
@@ -94,11 +72,6 @@ def accumulation_bound(computed_sum: float, terms: int) -> Fraction:
     """
     g = gamma(max(terms - 1, 0))  # callers pass N + 1 for N products w·p (one rounding each)
     return g * Fraction(computed_sum) / (1 - g)
-
-
-def dtype_name(dtype: object) -> str:
-    """'float32' for torch.float32 (and for the string itself)."""
-    return str(dtype).replace("torch.", "")
 
 
 def narrowest(*dtypes: object) -> str:
@@ -153,6 +126,35 @@ def copy_tolerances(values: Any, output: str, ceiling: str) -> tuple[Any, Any]:
 
 CASCADE_DTYPES = ("bfloat16", "float16")
 """Low precisions the cascade (:mod:`.cascade`) evaluates copies in: bf16 on CPU and CUDA, fp16 on CUDA only."""
+
+NATIVE_LOW_PRECISIONS: dict[str, tuple[str, ...]] = {"cuda": ("bfloat16", "float16")}
+"""Low precisions with native matmul kernels, per device type; every other device type (cpu): bf16 only.
+
+The one device-dependent dtype rule of the fast path (the cascade refuses the
+others; the benchmark measures the peak of these). Measured on this project's
+CPU with 2 threads on a 2048² matmul: bf16 ~2.3-5x float32, fp16 ~200x
+*slower* than float32 (no native fp16 kernels)."""
+
+
+def low_precisions_for(device: Any) -> tuple[str, ...]:
+    """The low precisions worth computing in on ``device`` (a torch.device or a string such as 'cuda:1'; no device is touched).
+
+    >>> low_precisions_for("cpu"), low_precisions_for("cuda:3")
+    (('bfloat16',), ('bfloat16', 'float16'))
+    """
+    import torch
+
+    return NATIVE_LOW_PRECISIONS.get(torch.device(device).type, ("bfloat16",))
+
+
+def check_low_precision_device(dtype: str, device: Any, argument: str = "cascade") -> None:
+    """InvalidArgument unless ``dtype`` has native kernels on ``device`` (:data:`NATIVE_LOW_PRECISIONS`)."""
+    import torch
+
+    kind = torch.device(device).type
+    if dtype_name(dtype) not in low_precisions_for(device):
+        raise InvalidArgument(argument, dtype_name(dtype), f"one of {low_precisions_for(device)} on a {kind} device (float16 on CUDA only)",
+                              f"no native {dtype_name(dtype)} matmul kernels on {kind}: a float16 matmul ran ~200x slower than float32 on this project's CPU")
 
 
 def cascade_threshold(scale: Any, output: str, dtype: str) -> Any:

@@ -174,6 +174,17 @@ def test_fixed_user_code_does_not_replay(tmp_path):
     assert not outcome.reproduced and "masks differ" in outcome.reason
 
 
+def test_a_user_variant_below_lambda_fails_tightness_and_replays_when_named(tmp_path):
+    # keeps each feature in k - 1 of the q masks: Lipschitz with a constant below the λ it claims
+    spec = planted(tmp_path, OFF_BY_ONE.replace("<= k", "< k - 1").replace("<= q + k", "< q + k - 1").replace('"off-by-one-mus"', '"under-kept"'), "under.py")
+    assert run_check("lipschitz", CheckConfig(n=4, q=8, lam="2/8", variant=spec)).verdict is Verdict.PROVED
+    result = run_check("tightness", CheckConfig(n=4, q=8, lam="2/8", variant=spec))
+    assert result.verdict is Verdict.REFUTED and result.counterexample.kind == "tightness"
+    saved = Counterexample.from_json(result.counterexample.to_json())
+    assert saved.data["max_tv"] == "1/8" and saved.replay_outcome().needs == ("variant",)
+    assert saved.replay(variant=spec)
+
+
 # --- what the engine cannot represent is exit 2, with the reason ----------------------------------
 
 

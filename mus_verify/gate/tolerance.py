@@ -41,11 +41,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..core.tolerances import MACHINE_EPS, averaging_atol, dtype_name
+
 __all__ = ["EPS", "working_dtype", "precision_of", "exact_grain", "float16_numbers", "float16_average_seen", "atol", "describe"]
 
-EPS: dict[str, float] = {"float64": 2.0**-52, "float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7}
-# Unknown or non-float dtypes are judged as float64 (integer outputs are exact).
-_ORDER = ("float64", "float32", "float16", "bfloat16")
+EPS = MACHINE_EPS  # the one table: mus_verify.core.tolerances (unknown or non-float dtypes count as float64)
 
 
 def working_dtype(dtypes: Iterable[str]) -> str:
@@ -56,7 +56,7 @@ def working_dtype(dtypes: Iterable[str]) -> str:
     """
     worst = "float64"
     for name in dtypes:
-        name = str(name).replace("torch.", "")
+        name = dtype_name(name)
         if name in EPS and EPS[name] > EPS[worst]:
             worst = name
     return worst
@@ -160,12 +160,13 @@ def precision_of(values: Any, declared: str, grain: float | None = None) -> str:
 
 
 def atol(dtype: str, terms: int) -> float:
-    """Absolute tolerance for an average of ``terms`` values computed in ``dtype``.
+    """Absolute tolerance for an average of ``terms`` values computed in ``dtype``
+    (:func:`mus_verify.core.tolerances.averaging_atol`).
 
     >>> atol("float64", 64) == 4 * 64 * 2.0**-52
     True
     """
-    return 4.0 * max(int(terms), 4) * EPS.get(dtype, EPS["float64"])
+    return averaging_atol(dtype, terms)
 
 
 def describe(dtype: str, terms: int) -> str:

@@ -40,6 +40,7 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
 from .._validation import as_fraction, as_int
+from ..core.tolerances import ATTRIBUTION_RTOL
 from ..errors import EnvironmentProblem, InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, register_replayer
 from .games import Baseline, Marginal, Removal, game, removal_from_spec
@@ -48,10 +49,9 @@ from .operators import apply, by_name
 
 __all__ = ["EXACT_RTOL", "Setup", "make_setup", "run_libraries", "replay_library_case", "INSTALL_HINT"]
 
-EXACT_RTOL: dict[str, float] = {"float64": 1e-9, "float32": 1e-5}
-"""Agreement demanded of an exact library method, relative to max(1, max|φ|), by the dtype it returns.
-float64: the issue's 1e-9 (observed deviations are ~1e-15). float32: unit roundoff 6e-8 times the
-≲ 100 accumulations of a d ≤ 10 run, with margin."""
+EXACT_RTOL = ATTRIBUTION_RTOL
+"""Agreement demanded of an exact library method, relative to max(1, max|φ|), by the dtype it returns:
+:data:`mus_verify.core.tolerances.ATTRIBUTION_RTOL` (float64 1e-9, float32 1e-5)."""
 
 INSTALL_HINT = 'pip install "mus-verify[attribution]"  (shap and captum)'
 

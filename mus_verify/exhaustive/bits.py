@@ -18,7 +18,7 @@ touches a mask.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -59,7 +59,7 @@ def masks_from_codes(codes: np.ndarray, n: int) -> np.ndarray:
     return ((codes[:, None] >> np.arange(n, dtype=np.int64)[None, :]) & 1).astype(bool)
 
 
-def code_from_bits(bits: Sequence[Any]) -> int:
+def code_from_bits(bits: Iterable[Any]) -> int:
     """A 0/1 sequence (feature 0 first) -> its integer code."""
     return sum(1 << i for i, b in enumerate(bits) if int(b))
 

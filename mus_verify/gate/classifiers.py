@@ -43,6 +43,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..errors import InvalidArgument
+from ..exhaustive.bits import codes_from_masks
 
 __all__ = [
     "GateClassifier",
@@ -81,9 +82,7 @@ def _seed_word(seed: int, salt: int) -> np.uint64:
 
 def pattern_index(rows: np.ndarray) -> np.ndarray:
     """Visibility pattern of each row as an integer: bit i set iff feature i is non-zero."""
-    visible = np.asarray(rows) != 0
-    weights = np.left_shift(np.int64(1), np.arange(visible.shape[1], dtype=np.int64))
-    return (visible.astype(np.int64) * weights).sum(axis=1)
+    return codes_from_masks(np.asarray(rows) != 0)
 
 
 def _counts_from_hash(keys: np.ndarray, m: int, resolution: int) -> np.ndarray:

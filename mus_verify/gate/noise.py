@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ..certificates import top_two_rows
+from ..exhaustive.bits import masks_from_codes
 from .classifiers import MAX_PATTERN_FEATURES, FeatureProbe, GateClassifier, PatternProbe
 from .configs import GateConfig
 
@@ -83,7 +85,7 @@ def recover(instance: Any, x: np.ndarray) -> Noise:
     if isinstance(probe, PatternProbe):
         distribution = {int(p): float(w) for p, w in enumerate(g) if abs(w) > evaluation.tol}
         codes = np.arange(probe.m, dtype=np.int64)
-        keeps = ((codes[:, None] >> np.arange(n)) & 1).astype(np.float64)
+        keeps = masks_from_codes(codes, n).astype(np.float64)
         rates = g @ keeps
     else:
         distribution = None
@@ -168,12 +170,7 @@ def exact_counts(classifier: GateClassifier, x: np.ndarray, alphas: np.ndarray, 
 
 
 def top_two_exact(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(predicted class or -1 at a tie, gap in count units, runner-up) for integer count rows."""
-    order = np.argsort(-counts, axis=1, kind="stable")
-    best = np.take_along_axis(counts, order[:, :1], axis=1)[:, 0]
-    if counts.shape[1] == 1:
-        return order[:, 0], best, np.full(counts.shape[0], -1)
-    second = np.take_along_axis(counts, order[:, 1:2], axis=1)[:, 0]
-    gap = best - second
-    predicted = np.where(gap > 0, order[:, 0], -1)
-    return predicted, gap, order[:, 1]
+    """(predicted class or -1 at a tie, gap in count units, runner-up) for integer count rows
+    (:func:`mus_verify.certificates.top_two_rows`)."""
+    best = top_two_rows(counts)
+    return best.predicted, best.gap, best.runner_up

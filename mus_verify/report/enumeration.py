@@ -21,34 +21,19 @@ from typing import Callable
 
 import numpy as np
 
+from ..certificates import top_two_rows
 from ..errors import InvalidArgument
+from ..exhaustive.bits import codes_from_masks, masks_from_codes, popcount
 from .shapley import shapley_numerators, shapley_values
 
-__all__ = ["MAX_ENUMERATION_GROUPS", "VoteTable", "vote_table", "votes_at", "mask_codes", "popcount", "strict_radius_from_votes"]
+__all__ = ["MAX_ENUMERATION_GROUPS", "VoteTable", "vote_table", "votes_at", "strict_radius_from_votes"]
 
 MAX_ENUMERATION_GROUPS = 16
-
-
-def mask_codes(masks: np.ndarray) -> np.ndarray:
-    """Bool masks (N, n) -> integer codes with bit i = mask[i]."""
-    return (masks.astype(np.int64) << np.arange(masks.shape[1], dtype=np.int64)).sum(axis=1)
-
-
-def popcount(codes: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(codes.astype(np.uint64)).astype(np.int64)
 
 
 def strict_radius_from_votes(top: np.ndarray, second: np.ndarray, k: int) -> np.ndarray:
     """⌈gap/(2λ)⌉ − 1 with gap = (top − second)/q and λ = k/q, i.e. ⌈(top − second)/(2k)⌉ − 1; −1 at a tie."""
     return -((second - top) // (2 * k)) - 1
-
-
-def _top_two(votes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    order = np.argsort(-votes, axis=1, kind="stable")
-    top = np.take_along_axis(votes, order[:, :1], axis=1)[:, 0]
-    second = np.take_along_axis(votes, order[:, 1:2], axis=1)[:, 0] if votes.shape[1] > 1 else np.zeros_like(top)
-    predicted = np.where(top > second, order[:, 0], -1)
-    return predicted, top, second
 
 
 @dataclass(frozen=True)
@@ -67,10 +52,11 @@ class VoteTable:
 
     def predicted(self) -> np.ndarray:
         """Unique argmax class per α, −1 where the top two tie."""
-        return _top_two(self.votes)[0]
+        return top_two_rows(self.votes).predicted
 
     def certified_radius(self, alpha: int) -> int:
-        _, top, second = _top_two(self.votes[[alpha]])
+        best = top_two_rows(self.votes[[alpha]])
+        top, second = best.top, best.second
         return int(strict_radius_from_votes(top, second, self.k)[0])
 
     def true_radius(self, alpha: int, *, supersets_only: bool) -> int:
@@ -122,10 +108,10 @@ def vote_table(h: Callable[[np.ndarray], np.ndarray], x: np.ndarray, groups: np.
     nonzero_groups = np.unique(groups[x != 0])
     visible_bits = int(sum(1 << int(g) for g in nonzero_groups))
     keys, inverse = np.unique(codes & visible_bits, return_inverse=True)
-    key_masks = ((keys[:, None] >> np.arange(n)) & 1).astype(bool)
+    key_masks = masks_from_codes(keys, n)
     table = _voted_classes(h, x, groups, key_masks)[np.asarray(inverse).reshape(-1)]
     votes = np.zeros((1 << n, m), dtype=np.int32)
-    for s in mask_codes(noise_masks):
+    for s in codes_from_masks(noise_masks):
         votes[codes, table[codes & s]] += 1
     return VoteTable(votes, table, n, q, k)
 

@@ -31,7 +31,8 @@ from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, jsonable
 from .attack import greedy_attack
 from .datasets import DATASETS, load
-from .enumeration import MAX_ENUMERATION_GROUPS, mask_codes, vote_table
+from ..exhaustive.bits import codes_from_masks
+from .enumeration import MAX_ENUMERATION_GROUPS, vote_table
 from .measures import summarise, unsound_rows
 from .shapley import rank_features
 from .training import train
@@ -158,7 +159,7 @@ def run_report(config: ReportConfig) -> tuple[CheckResult, dict[str, Any]]:
                     "cert_dec": rule(dec.gap, lam) if dec.predicted is not None else -1,
                 }
                 if exhaustive:
-                    code = int(mask_codes(alpha[None, :])[0])
+                    code = int(codes_from_masks(alpha[None, :])[0])
                     if table.certified_radius(code) != certify_incremental(h, x, alpha, noise, **kwargs).radius:
                         raise AssertionError("enumeration and exact reference disagree")  # both are exact: a bug
                     # "unbounded": no β in the whole cube (or cone) changes the class, so the true radius is
@@ -265,7 +266,7 @@ def replay_unsound(data: dict[str, Any]) -> Any:
     classes = np.asarray(data["base_classes"], dtype=np.int64)
 
     def h(inputs: np.ndarray) -> np.ndarray:
-        codes = ((inputs != 0).astype(np.int64) << np.arange(n)).sum(axis=1)
+        codes = codes_from_masks(inputs != 0)
         return np.eye(m)[classes[codes]]
 
     masks = data["noise_masks"]

@@ -36,6 +36,7 @@ import numpy as np
 
 from .._validation import as_int
 from ..errors import InvalidArgument
+from ..exhaustive.bits import popcount
 
 __all__ = ["MAX_SHAPLEY_FEATURES", "shapley_numerators", "shapley_values", "rank_features"]
 
@@ -56,7 +57,7 @@ def shapley_numerators(votes: np.ndarray, n: int) -> tuple[int, ...]:
     if values.size and int(np.abs(values).max()) >= 2**62 >> (n - 1):
         raise InvalidArgument("votes", int(np.abs(values).max()), f"vote counts below 2^{62 - (n - 1)} (exact int64 sums over 2^{n - 1} coalitions)")
     codes = np.arange(1 << n, dtype=np.int64)
-    sizes = np.bitwise_count(codes.astype(np.uint64)).astype(np.int64)
+    sizes = popcount(codes)
     weights = [math.factorial(k) * math.factorial(n - 1 - k) for k in range(n)]
     out = []
     for i in range(n):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from itertools import combinations
-from typing import Iterable, Iterator, Literal, Sequence, SupportsInt
+from typing import Iterator, Literal
 
 import numpy as np
 
@@ -38,8 +38,6 @@ __all__ = [
     "supersets",
     "subsets",
     "perturbations",
-    "code_of",
-    "bits_of",
     "MAX_ENUMERATED_FEATURES",
 ]
 
@@ -70,15 +68,6 @@ def shell_sizes(m: int, r: int) -> list[int]:
     m = as_int(m, "m", low=0)
     r = check_radius(r)
     return [math.comb(m, j) for j in range(min(r, m) + 1)]
-
-
-def code_of(bits: Iterable[SupportsInt]) -> int:
-    """Mask code of a 0/1 sequence (bit i = bits[i])."""
-    return sum(1 << i for i, b in enumerate(bits) if int(b))
-
-
-def bits_of(code: int, n: int) -> list[int]:
-    return [(code >> i) & 1 for i in range(n)]
 
 
 def free_positions(alpha: int, n: int, direction: Direction = "add") -> list[int]:

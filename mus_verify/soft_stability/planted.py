@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..certificates import certified_radius
+from ..exhaustive.bits import codes_from_masks
 from .bounds import one_sided_samples
 from .rates import ScoreTable, predictions, smooth_lqv
 from .sampler import UniformSupersetSampler, unrank_combination
@@ -91,5 +92,5 @@ class FreshNoiseClassifier:
     def predict(self, masks: np.ndarray) -> np.ndarray:
         seed_vector = self.generator.integers(0, self.q, size=self.n).tolist()
         classes = predictions(smooth_lqv(self.base, seed_vector, self.q, self.lam), self.tie)  # type: ignore[arg-type]
-        codes = (np.asarray(masks, dtype=np.int64) << np.arange(self.n, dtype=np.int64)).sum(axis=1)
+        codes = codes_from_masks(masks)
         return classes[codes]

@@ -39,6 +39,7 @@ import numpy as np
 
 from .._validation import as_fraction, as_int, check_probabilities
 from ..errors import InvalidArgument
+from ..exhaustive.bits import codes_from_masks, masks_from_codes, popcount
 from .perturbations import (
     MAX_ENUMERATED_FEATURES,
     Direction,
@@ -149,8 +150,7 @@ class Rate:
 
 
 def all_masks(n: int) -> np.ndarray:
-    codes = np.arange(1 << n, dtype=np.int64)
-    return ((codes[:, None] >> np.arange(n, dtype=np.int64)[None, :]) & 1).astype(bool)
+    return masks_from_codes(np.arange(1 << n, dtype=np.int64), n)
 
 
 def _compact(array: np.ndarray) -> np.ndarray:
@@ -179,7 +179,7 @@ def smooth_table(table: ScoreTable, masks: np.ndarray, counts: Sequence[int]) ->
     masks = np.asarray(masks, dtype=bool)
     if masks.ndim != 2 or masks.shape[1] != table.n:
         raise InvalidArgument("masks", f"array of shape {masks.shape}", f"(N, {table.n}) noise masks")
-    codes = (masks.astype(np.int64) << np.arange(table.n, dtype=np.int64)).sum(axis=1)
+    codes = codes_from_masks(masks)
     alphas = np.arange(1 << table.n, dtype=np.int64)
     out = np.zeros_like(table.numerators)
     for code, count in zip(codes.tolist(), counts):
@@ -232,7 +232,7 @@ def cone_codes(alpha: int, n: int, direction: Direction = "add") -> tuple[np.nda
     for b, position in enumerate(free.tolist()):
         flips |= ((t >> b) & 1) << position
     codes = alpha | flips if direction == "add" else alpha & ~flips
-    changed = np.bitwise_count(t.astype(np.uint64)).astype(np.int64) if t.size else t
+    changed = popcount(t)
     return codes, changed
 
 

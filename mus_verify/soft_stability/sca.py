@@ -28,7 +28,7 @@ import numpy as np
 from .._validation import as_int, check_binary_vector
 from ..errors import InvalidArgument
 from .bounds import check_eps_delta, clopper_pearson, hoeffding_interval, hoeffding_samples
-from .perturbations import code_of
+from ..exhaustive.bits import code_from_bits, codes_from_masks
 from .rates import NO_CLASS, TIE_POLICIES, ScoreTable, TiePolicy, predictions
 from .sampler import IntegerSource, Sampler, UniformSupersetSampler
 
@@ -106,10 +106,6 @@ def predict_from_scores(scores: np.ndarray, tie: TiePolicy) -> np.ndarray:
     return np.where((scores == top[:, None]).sum(axis=1) > 1, NO_CLASS, winner)
 
 
-def _codes(masks: np.ndarray) -> np.ndarray:
-    return (masks.astype(np.int64) << np.arange(masks.shape[1], dtype=np.int64)).sum(axis=1)
-
-
 class table_classifier:
     """The exact reference as a mask classifier: predictions read from a :class:`ScoreTable`."""
 
@@ -119,7 +115,7 @@ class table_classifier:
         self.classes = predictions(table, tie)
 
     def predict(self, masks: np.ndarray) -> np.ndarray:
-        return self.classes[_codes(np.asarray(masks, dtype=bool))]
+        return self.classes[codes_from_masks(masks)]
 
 
 class numpy_classifier:
@@ -212,7 +208,7 @@ def sca(
     if tie not in TIE_POLICIES:
         raise InvalidArgument("tie", tie, f"one of {TIE_POLICIES}")
     n = int(classifier.n)
-    code = alpha if isinstance(alpha, (int, np.integer)) else code_of(check_binary_vector(alpha, n, "alpha"))
+    code = alpha if isinstance(alpha, (int, np.integer)) else code_from_bits(check_binary_vector(alpha, n, "alpha"))
     sampler = sampler if sampler is not None else UniformSupersetSampler(n, int(code), r)
     if sampler.alpha != code or sampler.n != n:
         raise InvalidArgument("sampler", sampler, f"a sampler for alpha = {code} over n = {n}")

@@ -42,6 +42,7 @@ import numpy as np
 
 from .._validation import as_fraction
 from ..errors import InvalidArgument
+from ..exhaustive.bits import popcount
 from .rates import ScoreTable
 
 __all__ = [
@@ -57,8 +58,8 @@ __all__ = [
 
 
 def popcounts(n: int) -> np.ndarray:
-    codes = np.arange(1 << n, dtype=np.uint64)
-    return np.bitwise_count(codes).astype(np.int64)
+    """popcount of every code 0..2^n − 1 (the sizes of all subsets, in code order)."""
+    return popcount(np.arange(1 << n, dtype=np.int64))
 
 
 def _as_object(values: np.ndarray) -> np.ndarray:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...exhaustive.bits import codes_from_masks
 from ..classifiers import PatternVotes
 
 __all__ = ["Construction", "constructions", "spread_seed"]
@@ -50,11 +51,6 @@ def spread_seed(n: int, q: int, k: int, rng: np.random.Generator) -> tuple[int, 
     for i in range(min(n, q // k if k else 0)):
         seed[i] = (i * k) % q
     return tuple(seed)
-
-
-def _codes(masks: np.ndarray) -> np.ndarray:
-    weights = np.left_shift(np.int64(1), np.arange(masks.shape[1], dtype=np.int64))
-    return (masks.astype(np.int64) * weights).sum(axis=1)
 
 
 def _disjoint(masks: np.ndarray, d: int) -> list[int] | None:
@@ -102,7 +98,7 @@ def constructions(masks: np.ndarray, m: int, max_distance: int) -> list[Construc
         alpha[path] = False
         covered = np.asarray(masks[:, path].any(axis=1)) if path else np.zeros(total, dtype=bool)
         added = int(covered.sum())
-        patterns = _codes(masks & alpha[None, :])
+        patterns = codes_from_masks(masks & alpha[None, :])
         classes: dict[int, list[int]] = {}
         for j, code in enumerate(patterns.tolist()):
             classes.setdefault(code, []).append(j)

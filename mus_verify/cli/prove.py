@@ -20,7 +20,7 @@ from typing import Any, Callable
 from .._progress import progress_bar
 from ..errors import InvalidArgument
 from . import _prove_extensions
-from ._options import resolve_q
+from ._options import add_engine_options, engine_options, resolve_q
 from .output import emit
 
 PROPERTIES = ("masking-equivalence", "lipschitz", "stability", "marginals", "reference")
@@ -84,6 +84,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     search.add_argument("--q", help="q values to try, comma-separated (default 2,3,4, or Q of --lam K/Q)")
     search.add_argument("--lam", help="fix λ as K/Q instead of trying every k/q")
     _solver_options(search)
+    add_engine_options(search)
     search.set_defaults(handler=run_search)
 
 
@@ -179,9 +180,13 @@ def run_prove(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    engine = engine_options(args)
     if args.property not in PROPERTIES:
+        if engine["engine"] != "local":
+            raise InvalidArgument("--engine", engine["engine"], f"local for {args.property} (only the variant properties' size search is sharded)")
         return _run_extension(args, _prove_extensions.SEARCH_PROPERTIES, "search")
-    from ..smt.size_search import DEFAULT_MAX_N, search, search_sizes, summarize
+    from ..checks._sharded_search import search_on_engine
+    from ..smt.size_search import DEFAULT_MAX_N, search_sizes, summarize
 
     if args.variant is None:
         raise InvalidArgument("variant", None, VARIANT_HELP, f"required for {args.property}")
@@ -199,7 +204,8 @@ def run_search(args: argparse.Namespace) -> int:
     max_n = DEFAULT_MAX_N if args.max_n is None else args.max_n
     total = len(list(search_sizes(args.variant, max_n, qs, args.lam)))
     with progress_bar(total, f"search {args.property}", enabled=not args.json) as advance:
-        results = search(args.variant, args.property, max_n=max_n, qs=qs, lam=args.lam, random_seed=_seed(args), progress=advance, **options)
+        results = search_on_engine(args.variant, args.property, max_n=max_n, qs=qs, lam=args.lam, random_seed=_seed(args), progress=advance,
+                                   **engine, **options)
     found = summarize(results)
     code = emit(results, args.json, extra={"search": _jsonable(found)})
     if not args.json:

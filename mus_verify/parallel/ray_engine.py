@@ -23,11 +23,14 @@ from typing import Any, Callable, Iterator, Sequence
 from .._optional import require
 from ..errors import EnvironmentProblem
 
-__all__ = ["run_ray", "run_shard", "ray_session", "import_ray", "MAX_RETRIES", "OBJECT_STORE_BYTES"]
+__all__ = ["run_ray", "run_shard", "ray_session", "import_ray", "MAX_RETRIES", "OBJECT_STORE_BYTES", "WORKER_ENV"]
 
 MAX_RETRIES = 3
 # shards return small result objects: the smallest store Ray accepts (75 MiB) plus headroom
 OBJECT_STORE_BYTES = 96 * 2**20
+# Each shard takes one CPU (num_cpus=1), so its native thread pools (numba's parallel kernels, BLAS)
+# get one thread: otherwise W workers each start one thread per core and fight over the cores.
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def import_ray() -> Any:
@@ -59,7 +62,7 @@ def ray_session(workers: int | None = None, address: str | None = None) -> Itera
     if ray.is_initialized():
         yield ray
         return
-    quiet: dict[str, Any] = {"logging_level": logging.ERROR, "log_to_driver": False}
+    quiet: dict[str, Any] = {"logging_level": logging.ERROR, "log_to_driver": False, "runtime_env": {"env_vars": dict(WORKER_ENV)}}
     with _terminate_as_interrupt():
         try:
             # inside the try: a Ctrl-C while init is starting processes still shuts them down

@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 import pytest
 
-# the fields a sharded run may legitimately change: its own wall time and throughput, and what it adds
-TIMING_DETAILS = ("elapsed_s", "masks_per_s")
+# the fields a sharded run may legitimately change: its own wall times and throughput (every "*_s" key,
+# at any depth: elapsed_s, masks_per_s, a solver's build_s / solve_s, ...), and the fields it adds
 ADDED_DETAILS = ("engine", "shards")
 THROUGHPUT = re.compile(r"[\d,]+ masks evaluated in [\d.]+ s \([\d.]+ M masks/s\)$")
 
@@ -26,8 +26,16 @@ def without_timings(result: Any) -> dict[str, Any]:
     data.pop("elapsed_s", None)
     # the message ends with the throughput line of Clock.line(): its seconds are timing, its mask count is kept
     data["message"] = THROUGHPUT.sub(lambda m: m.group(0).split(" in ")[0], data["message"])
-    data["details"] = {k: v for k, v in data["details"].items() if k not in TIMING_DETAILS + ADDED_DETAILS}
+    data["details"] = _untimed({k: v for k, v in data["details"].items() if k not in ADDED_DETAILS})
     return data
+
+
+def _untimed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if not k.endswith("_s")}
+    if isinstance(value, list):
+        return [_untimed(v) for v in value]
+    return value
 
 
 class Procs:
@@ -105,12 +113,13 @@ def procs() -> Procs:
 def ray_cluster(procs: Procs) -> Iterator[Any]:
     """One local 2-CPU Ray for a test module; afterwards, no process it started may be left."""
     ray = pytest.importorskip("ray")
-    from mus_verify.parallel.ray_engine import OBJECT_STORE_BYTES
+    from mus_verify.parallel.ray_engine import OBJECT_STORE_BYTES, WORKER_ENV
 
     assert not ray.is_initialized()
     import logging
 
-    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=OBJECT_STORE_BYTES, logging_level=logging.ERROR, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=OBJECT_STORE_BYTES, logging_level=logging.ERROR, log_to_driver=False,
+             runtime_env={"env_vars": dict(WORKER_ENV)})
     started: dict[int, str] = {}
     try:
         started.update(procs.ray_processes(os.getpid()))

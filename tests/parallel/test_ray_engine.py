@@ -97,3 +97,16 @@ def test_a_killed_worker_does_not_change_the_result(ray_cluster, procs):
     assert killed is not None, "no worker was caught running a shard"
     assert not procs.alive(killed)
     assert without_timings(out["result"]) == without_timings(local)
+
+
+@pytest.mark.parametrize("argv, code", [
+    (["search", "additive", "--property", "lipschitz", "--max-n", "3"], 1),  # refuted at the second size: later sizes cancelled
+    (["search", "mus", "--property", "lipschitz", "--max-n", "2"], 0),  # every size proved
+])
+def test_search_sizes_in_parallel_give_the_local_answer(ray_cluster, capsys, argv, code):
+    local_code, local = _cli_json(capsys, [*argv, "--json"])
+    ray_code, sharded = _cli_json(capsys, [*argv, "--engine", "ray", "--workers", "2", "--json"])
+    assert local_code == ray_code == code
+    assert sharded["search"] == local["search"]
+    assert [r["details"].pop("engine") for r in sharded["results"]] == ["ray"] * len(local["results"])
+    assert [without_timings(r) for r in sharded["results"]] == [without_timings(r) for r in local["results"]]

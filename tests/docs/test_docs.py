@@ -78,17 +78,26 @@ def test_index_lists_every_doc() -> None:
     assert not missing, f"docs/index.md does not link {missing}"
 
 
+def heading_anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a Markdown page's headings: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)  # no headings inside code
+    headings = re.findall(r"^#+ (.+?)\s*$", text, flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
 def test_relative_links_resolve() -> None:
-    """Every relative link of README.md and docs/*.md names a file that exists."""
+    """Every relative link of README.md and docs/*.md names a file that exists, and a heading that does."""
     broken = []
     for page in [ROOT / "README.md", *DOCS]:
-        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+        for target, anchor in re.findall(r"\]\(([^)#\s]+)(?:#([^)\s]*))?\)", page.read_text(encoding="utf-8")):
             if "://" in target or target.startswith("mailto:"):
                 continue
-            if not (page.parent / target).exists():
+            linked = page.parent / target
+            if not linked.exists():
                 broken.append(f"{page.relative_to(ROOT)} -> {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)} -> {target}#{anchor} (no such heading)")
     assert not broken, broken
-
 
 def test_only_an_absent_optional_extra_skips(monkeypatch: pytest.MonkeyPatch) -> None:
     """The skip is not a blanket: an installed module, or a module outside the extras, still fails."""

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
 import numpy as np
 
@@ -47,6 +47,7 @@ from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
 from ..exhaustive.bits import bits_of, edge_lower_ends, popcount
 from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
+from ..exhaustive.engine import Mode
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mus_closed_form import edge_masses
 from ..exhaustive.engine import INT64_SAFE, Noise, Stats, edge_tv, encode_noise, keys_to_rows, law_difference, smoothed
@@ -90,12 +91,12 @@ def scan_edges(noise: Noise, variant: SmoothingVariant, x: np.ndarray, lam: Frac
     if variant.multiplicative:  # MuS or a variant compiled to it
         # closed form (mus_closed_form, formula 1): every edge along i has the same TV, so the
         # first edge reaching it with the fewest kept features is α = 0, and so is the first violation
-        for i, tv in enumerate(edge_masses(noise.codes, noise.weights, n, visible)):
-            best = max(best, (tv, 0, 0, -i)) if best is not None else (tv, 0, 0, -i)
+        for i, edge_mass in enumerate(edge_masses(noise.codes, noise.weights, n, visible)):
+            best = max(best, (edge_mass, 0, 0, -i)) if best is not None else (edge_mass, 0, 0, -i)
             stats.masks += (1 << n) * int(noise.codes.shape[0])  # the (α, s) pairs of both edge ends, covered by the formula
             if progress:
                 progress(1)
-            if violation is None and thm.exceeds(tv, lam, scale=T):
+            if violation is None and thm.exceeds(edge_mass, lam, scale=T):
                 violation = (0, i)
                 if stop:
                     break
@@ -212,7 +213,8 @@ def _concrete_scan(
     runs = edges = 0
     for label, x in inputs:
         for clf in classifiers:
-            for mode in modes:
+            for mode_name in modes:
+                mode = cast(Mode, mode_name)  # validated by check_modes
                 table = smoothed(clf, x, variant, noise, mode, stats=stats)
                 G, D = table.numerators, table.denominator
                 if D * lam.denominator >= INT64_SAFE:
@@ -220,15 +222,15 @@ def _concrete_scan(
                 runs += 1
                 found: list[tuple[int, int, int]] = []
                 narrow = np.int32 if D < 2**31 else np.int64  # |Δ| <= D: half the memory traffic when it fits
-                columns = [G[:, c].astype(narrow) for c in range(G.shape[1])]
+                columns: list[np.ndarray] = [G[:, c].astype(narrow) for c in range(G.shape[1])]
                 for i in range(n):
                     # the edges along feature i pair the two halves of each block of 2^(i+1) masks:
                     # a reshape, no gather; row-major order of (block, offset) is the order of the lower ends.
                     # One contiguous class column at a time: the largest |Δ| is max(max Δ, −min Δ).
                     top = 0
                     for column in columns:
-                        pairs = column.reshape(-1, 2, 1 << i)
-                        delta = pairs[:, 1] - pairs[:, 0]
+                        halves = column.reshape(-1, 2, 1 << i)
+                        delta = halves[:, 1] - halves[:, 0]
                         top = max(top, int(delta.max()), -int(delta.min()))
                     edges += 1 << (n - 1)
                     largest = max(largest, Fraction(top, D))
@@ -279,7 +281,7 @@ def check_lipschitz(
     cases = 0
     largest_tv = Fraction(-1)
     argmax: dict[str, Any] = {}
-    concrete = {"runs": 0, "edges": 0, "largest_difference": Fraction(0)}
+    concrete: dict[str, Any] = {"runs": 0, "edges": 0, "largest_difference": Fraction(0)}
     n = None
     for distribution in distributions if not isinstance(distributions, MaskDistribution) else [distributions]:
         noise = encode_noise(distribution)
@@ -298,13 +300,13 @@ def check_lipschitz(
                 cex, difference = edge_counterexample(noise, variant, x_small, alpha_small, i, lam)
                 return _result(name, Verdict.REFUTED, cases, params, clock, thm.margin(difference, lam), cex,
                                f"not λ-Lipschitz: {cex.summary}; {clock.line()}", {"max_tv": difference, "input": label})
-        cex, reached, runs, edges = _concrete_scan(noise, variant, concrete_classifiers, points, modes, lam, clock.stats, progress)
+        found, reached, runs, edges = _concrete_scan(noise, variant, concrete_classifiers, points, modes, lam, clock.stats, progress)
         concrete["runs"] += runs
         concrete["edges"] += edges
         concrete["largest_difference"] = max(concrete["largest_difference"], reached)
-        if cex is not None:
-            return _result(name, Verdict.REFUTED, cases, params, clock, thm.margin(cex.data["difference"], lam), cex,
-                           f"a concrete classifier is not λ-Lipschitz: {cex.summary}; {clock.line()}", {"concrete": concrete})
+        if found is not None:
+            return _result(name, Verdict.REFUTED, cases, params, clock, thm.margin(found.data["difference"], lam), found,
+                           f"a concrete classifier is not λ-Lipschitz: {found.summary}; {clock.line()}", {"concrete": concrete})
     if n is None:
         return CheckResult(name, Verdict.VACUOUS, "exhaustive+tv", 0, dict(params or {}), message="no distribution to check")
     details = {"max_tv": largest_tv, "max_tv_at": argmax, "concrete": concrete}

@@ -26,14 +26,14 @@ with the witness classifier (class 1 where the left law is larger).
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, cast
 
 import numpy as np
 
 from ..distributions import MaskDistribution
 from ..exhaustive.bits import bits_of, popcount
 from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
-from ..exhaustive.engine import BLOCK, KeyMemo, Noise, Stats, encode_noise, keys_to_rows, law_difference, law_tv, smoothed
+from ..exhaustive.engine import BLOCK, KeyMemo, Mode, Noise, Stats, encode_noise, keys_to_rows, law_difference, law_tv, smoothed
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
 from ..replaying import Replay
@@ -147,7 +147,8 @@ def _concrete(noise: Noise, variant: SmoothingVariant, classifiers: Sequence[Exa
     for label, x in inputs:
         visible = visible_code(x)
         for clf in classifiers:
-            for mode in modes:
+            for mode_name in modes:
+                mode = cast(Mode, mode_name)  # validated by check_modes
                 memo = KeyMemo(clf, x, variant, n, mode, stats)  # one memo: both sides see the same masked inputs
                 left = smoothed(clf, x, variant, noise, mode, alphas, stats=stats, memo=memo)
                 right = smoothed(clf, x, variant, noise, mode, full, visible=alphas & visible, stats=stats, memo=memo)
@@ -189,8 +190,8 @@ def check_masking_equivalence(
                 progress(1)
             if alpha is not None:
                 x_small, alpha_small = _shrink(noise, variant, x, alpha)
-                cex = _witness_counterexample(noise, variant, x_small, alpha_small)
-                return _result(name, Verdict.REFUTED, cases, params, clock, cex, f"masking equivalence fails: {cex.summary}; {clock.line()}", {"input": label})
+                found = _witness_counterexample(noise, variant, x_small, alpha_small)
+                return _result(name, Verdict.REFUTED, cases, params, clock, found, f"masking equivalence fails: {found.summary}; {clock.line()}", {"input": label})
         concrete = classifier_family(None, n, 3) if classifiers is None else classifiers
         cex, done = _concrete(noise, variant, concrete, points, modes, clock.stats, progress)
         runs += done

@@ -41,7 +41,7 @@ from __future__ import annotations
 import functools
 import importlib
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
 import numpy as np
 
@@ -53,6 +53,7 @@ from ..exhaustive.bits import binomial_prefix_table, bits_of, popcount
 from ..exhaustive.classifiers import ExactClassifier, classifier_family, from_spec
 from ..exhaustive.distance import Direction, cone_size, distance_to, nearest
 from ..exhaustive.engine import Noise, encode_noise, smoothed, top_two_numerators
+from ..exhaustive.engine import Mode
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
 from ..replaying import Replay
@@ -212,7 +213,8 @@ def check_stability(
         concrete = classifier_family(None, n, 3) if classifiers is None else classifiers
         for label, x in check_inputs(inputs, n):
             for clf in concrete:
-                for mode in modes:
+                for mode_name in modes:
+                    mode = cast(Mode, mode_name)  # validated by check_modes
                     runs += 1
                     found = _one_run(noise, variant, clf, x, mode, lam, radii, direction, tally, clock, at_full, label)
                     if progress:
@@ -256,15 +258,15 @@ def _kernels_mirror_the_judge(rule_name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _cones(n: int, direction: str) -> np.ndarray:
+def _cones(n: int, direction: Direction) -> np.ndarray:
     """cone_size of every mask (int16, read-only), shared by the runs of one check."""
     out = cone_size(np.arange(1 << n, dtype=np.int64), n, direction).astype(np.int16)
     out.flags.writeable = False
     return out
 
 
-def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: np.ndarray, mode: str, lam: Fraction, radii: _Radii,
-             direction: str, tally: _Tally, clock: Clock, at_full: list[dict[str, Any]], label: str) -> dict[str, Any] | None:
+def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: np.ndarray, mode: Mode, lam: Fraction, radii: _Radii,
+             direction: Direction, tally: _Tally, clock: Clock, at_full: list[dict[str, Any]], label: str) -> dict[str, Any] | None:
     """One (classifier, x, mode): all certificates, both distance transforms per class; the shrunk violation or None."""
     n = noise.n
     table = smoothed(clf, x, variant, noise, mode, stats=clock.stats)
@@ -276,9 +278,10 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
     for c in np.flatnonzero(np.bincount(predicted[predicted >= 0], minlength=table.numerators.shape[1])).tolist():
         bad = predicted != c
         own = ~bad
-        for key, way in (("direction", direction), ("any", "any")):
-            np.copyto(nearest_bad[key], distance_to(bad, n, way), where=own)
-    candidates = []
+        ways: tuple[tuple[str, Direction], ...] = (("direction", direction), ("any", "any"))
+        for key, towards in ways:
+            np.copyto(nearest_bad[key], distance_to(bad, n, towards), where=own)
+    candidates: list[tuple[str, np.ndarray, np.ndarray]] = []
     for key in ("direction", "any"):
         unique_top = predicted >= 0
         true = np.minimum(nearest_bad[key] - 1, cone[key])
@@ -302,12 +305,13 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
     order = np.lexsort((alphas, popcount(alphas ^ target), distances))
     alpha = int(alphas[order[0]])
     d = int(distances[order[0]])
-    way = direction if key == "direction" else "any"
+    way: Direction = direction if key == "direction" else "any"
     if key == "tie":
         beta = alpha
     else:
-        beta = nearest(predicted != predicted[alpha], n, alpha, d, way)
-        assert beta is not None
+        found_beta = nearest(predicted != predicted[alpha], n, alpha, d, way)
+        assert found_beta is not None
+        beta = found_beta
     return {"alpha": alpha, "beta": beta, "distance": d, "way": way if key != "tie" else "tie", "table": table,
             "predicted": int(predicted[alpha]), "gap": Fraction(int(gap[alpha]), table.denominator), "radius": int(radius[alpha])}
 

@@ -196,6 +196,7 @@ def _violation_at(prop: str, exact: _Exact, classes: int, mode: str, options: Ma
     base = {"symbols": sym, "x": x}
     if prop in ("masking-equivalence", "reference"):
         direct = exact.law(x, alpha)
+        differs: Callable[..., Any]
         if prop == "masking-equivalence":
             other = exact.hidden_law(x, alpha)
             differs = masking_thm.coordinate_differs
@@ -355,6 +356,7 @@ def disagreement(enc: Encoding, variant: Variant, params: VariantParams, points:
             if z3_law != exact_law:
                 key = _first_difference(z3_law, exact_law)
                 return f"at {where}: the classifier input {_text(key)} has weight {z3_law.get(key, 0)} in the Z3 encoding of g(x, α) but {exact_law.get(key, 0)} exactly"
+            assert hidden is not None  # built with terms
             z3_hidden = [at.slot(slot) for slot in hidden]
             exact_hidden = hide_exact(variant, x, alpha, params, sym)
             if z3_hidden != list(exact_hidden):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence, cast
 
 import numpy as np
 
@@ -45,6 +45,8 @@ from ..distributions import finite
 from ..variants.guard import run_reference_distribution
 from ..variants.exact import check_symbols, hide_exact, noise_exact, noise_marginals, smooth_variant
 from ..variants.loader import load_variant
+
+Mode = Literal["average", "vote"]
 
 __all__ = ["Outcome", "TableClassifier", "MissingInput", "judge", "JUDGES", "REPLAY_KINDS", "load_context"]
 
@@ -106,7 +108,7 @@ class Context:
     params: VariantParams
     symbols: dict[str, Any]
     x: list[Fraction | None]
-    mode: str
+    mode: Mode
     classes: int
 
 
@@ -117,7 +119,7 @@ def load_context(data: Mapping[str, Any], variant: Variant | None = None) -> Con
     params = VariantParams(int(data["n"]), int(data["q"]), as_fraction(data["lam"], "lam"))
     symbols = check_symbols(variant, params, data.get("symbols") or {})
     x = [None if v is None else as_fraction(v, "x") for v in data.get("x", [0] * params.n)]
-    return Context(variant, params, symbols, x, data.get("mode", "average"), int(data.get("classes", 2)))
+    return Context(variant, params, symbols, x, cast(Mode, data.get("mode", "average")), int(data.get("classes", 2)))
 
 
 def _uses_zero_masking(variant: Variant) -> bool:

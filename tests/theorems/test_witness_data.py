@@ -12,7 +12,7 @@ import json
 from fractions import Fraction
 
 from mus_verify.distributions import lqv
-from mus_verify.results import Counterexample, Verdict
+from mus_verify.results import CheckResult, Counterexample, Verdict
 
 EDGE = ["variant", "x", "alpha", "alpha_prime", "features_changed", "class", "mode", "lam", "g_alpha", "g_alpha_prime", "difference",
         "classifier", "distribution"]
@@ -21,6 +21,11 @@ STABILITY = ["variant", "x", "input", "classifier", "mode", "lam", "radius_rule"
              "claimed_radius", "strict_radius", "predicted", "gap", "g_alpha", "g_beta", "predicted_at_beta", "distribution"]
 MARGINAL = ["coordinate", "expected", "actual", "projected_distribution", "distribution", "distribution_params", "seed_entry"]
 TIGHTNESS = ["variant", "x", "lam", "max_tv", "reached_at", "edges", "distribution"]
+
+
+def _cex(result: CheckResult) -> Counterexample:
+    assert result.counterexample is not None, result.message
+    return result.counterexample
 
 
 def _replays(cex: Counterexample) -> bool:
@@ -32,43 +37,43 @@ def test_lipschitz_edge_data() -> None:
     from mus_verify.checks.lipschitz import check_lipschitz
 
     result = check_lipschitz(lqv([0, 1, 3], 4, "2/4"), "1/4", classifiers=())
-    assert result.verdict is Verdict.REFUTED and result.counterexample.kind == "lipschitz-edge"
-    assert list(result.counterexample.data) == EDGE
-    assert result.counterexample.data["difference"] == Fraction(1, 2) and result.margin == Fraction(-1, 4)
-    assert _replays(result.counterexample)
+    assert result.verdict is Verdict.REFUTED and _cex(result).kind == "lipschitz-edge"
+    assert list(_cex(result).data) == EDGE
+    assert _cex(result).data["difference"] == Fraction(1, 2) and result.margin == Fraction(-1, 4)
+    assert _replays(_cex(result))
 
 
 def test_masking_data() -> None:
     from mus_verify.checks.masking_equivalence import check_masking_equivalence
 
     result = check_masking_equivalence(lqv([0, 1, 3], 4, "1/4"), variant="additive", classifiers=())
-    assert result.verdict is Verdict.REFUTED and result.counterexample.kind == "masking-equivalence"
-    assert list(result.counterexample.data) == MASKING
-    assert _replays(result.counterexample)
+    assert result.verdict is Verdict.REFUTED and _cex(result).kind == "masking-equivalence"
+    assert list(_cex(result).data) == MASKING
+    assert _replays(_cex(result))
 
 
 def test_stability_data() -> None:
     from mus_verify.checks.stability import check_stability
 
     result = check_stability(lqv([0, 1, 3], 8, "1/8"), "1/8", radius_rule="ceil")
-    assert result.verdict is Verdict.REFUTED and result.counterexample.kind == "stability"
-    assert list(result.counterexample.data) == STABILITY
-    assert _replays(result.counterexample)
+    assert result.verdict is Verdict.REFUTED and _cex(result).kind == "stability"
+    assert list(_cex(result).data) == STABILITY
+    assert _replays(_cex(result))
 
 
 def test_marginal_data() -> None:
     from mus_verify.checks.marginals import check_marginals
 
     result = check_marginals([lqv([0, 1, 3], 4, "1/4")], "2/4")
-    assert result.verdict is Verdict.REFUTED and result.counterexample.kind == "marginal"
-    assert list(result.counterexample.data) == MARGINAL and result.margin == Fraction(1, 4)
-    assert _replays(result.counterexample)
+    assert result.verdict is Verdict.REFUTED and _cex(result).kind == "marginal"
+    assert list(_cex(result).data) == MARGINAL and result.margin == Fraction(1, 4)
+    assert _replays(_cex(result))
 
 
 def test_tightness_data() -> None:
     from mus_verify.checks.tightness import check_tightness
 
     result = check_tightness(lqv([0, 1, 3], 4, "1/4"), "2/4")
-    assert result.verdict is Verdict.REFUTED and result.counterexample.kind == "tightness"
-    assert list(result.counterexample.data) == TIGHTNESS
-    assert _replays(result.counterexample)
+    assert result.verdict is Verdict.REFUTED and _cex(result).kind == "tightness"
+    assert list(_cex(result).data) == TIGHTNESS
+    assert _replays(_cex(result))

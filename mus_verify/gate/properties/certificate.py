@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
@@ -39,7 +39,7 @@ from .basic import _message
 __all__ = ["certificate", "ball"]
 
 
-def ball(alpha: np.ndarray, radius: int, cap: int, rng: np.random.Generator, must: list[np.ndarray] = ()) -> np.ndarray:
+def ball(alpha: np.ndarray, radius: int, cap: int, rng: np.random.Generator, must: Sequence[np.ndarray] = ()) -> np.ndarray:
     """Every β with ‖β − α‖₁ ≤ radius (ordered by distance), or a sample of ``cap`` of them."""
     n = alpha.shape[0]
     radius = min(radius, n)
@@ -150,7 +150,8 @@ def _exact_model(ctx: GateRun, instance: Any, noise: Any, classifier: GateClassi
     return None
 
 
-def _first_violation(ctx: GateRun, instance: Any, noise: Any, model: GateClassifier | None, x: np.ndarray, alpha: np.ndarray, betas: np.ndarray) -> tuple | None:
+def _first_violation(ctx: GateRun, instance: Any, noise: Any, model: GateClassifier | None, x: np.ndarray, alpha: np.ndarray,
+                     betas: np.ndarray) -> tuple[np.ndarray, int, Any, Any, str] | None:
     """(β, distance, exact g(α), exact g(β), why) for the nearest β that breaks the claim, or None."""
     points = np.concatenate([alpha[None, :], betas])
     if model is not None:
@@ -187,7 +188,7 @@ def _confirm(classifier: GateClassifier, model: GateClassifier | None, noise: An
 
     distinct, fractions = weights
     distribution = finite(distinct.astype(int).tolist(), fractions)
-    mode = "average" if model is classifier else "vote"
+    mode: Literal["average", "vote"] = "average" if model is classifier else "vote"
     return smooth(classifier, x, alpha, distribution, mode=mode), smooth(classifier, x, beta, distribution, mode=mode)
 
 

@@ -127,6 +127,7 @@ def _check_with_smooth(classifier: GateClassifier, x: np.ndarray, alpha: np.ndar
     from ...distributions import lqv
     from ...smoothing import smooth
 
+    assert classifier.resolution is not None  # only called for the gate's exact classifiers
     exact = smooth(classifier, x, alpha, lqv(seed, config.q, config.lam))
     fast = [Fraction(int(c), config.q * classifier.resolution) for c in counts]
     if fast != list(exact):
@@ -152,6 +153,7 @@ def _failure(ctx: GateRun, config: GateConfig, classifier: GateClassifier, x: np
         ]
         margin = None
     else:
+        assert seed is not None  # an expected value comes from a reference seed
         diff = float(np.abs(got - expected).max())
         summary = f"g differs from the exact reference L_qv(λ) by {diff:.3g} at α = {alpha.astype(int).tolist()} on {config.label} (reference seed: {origin})"
         lines = [

@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 
@@ -80,6 +81,7 @@ def keep_rates(ctx: GateRun) -> Outcome:
                 return _combination_failure(ctx, config, noise, int(off[0]))
         for i in range(config.n):
             if exact is not None:
+                assert noise.masks is not None  # exact rates are counts over the masks shown
                 wrong = bool(thm.off(exact[i], lam))
                 shown = f"{fmt_fraction(exact[i])} ({int(noise.masks[:, i].sum())} of the {noise.masks.shape[0]} masks the base was shown)"
                 margin: Fraction | float = abs(exact[i] - lam)
@@ -130,6 +132,7 @@ def _softmax_of_average(config: GateConfig, noise: Noise) -> bool:
     from ..noise import probe_for
 
     probe = probe_for(config.n)
+    assert noise.masks is not None
     y = probe.probabilities(noise.masks.astype(np.float64))
     z = np.exp(y - y.max(axis=1, keepdims=True))
     expected = (z / z.sum(axis=1, keepdims=True)).mean(axis=0)
@@ -137,6 +140,7 @@ def _softmax_of_average(config: GateConfig, noise: Noise) -> bool:
 
 
 def _combination_failure(ctx: GateRun, config: GateConfig, noise: Noise, i: int) -> Failure:
+    assert noise.masks is not None  # only called when the masks shown keep every feature at λ
     k, total = int(noise.masks[:, i].sum()), noise.masks.shape[0]
     if _softmax_of_average(config, noise):
         defect = ("softmax was applied to the base's outputs, which already are probabilities (a double softmax; "
@@ -270,7 +274,7 @@ def seed_use(ctx: GateRun) -> Outcome:
         if not module:
             ran2, failure = ctx.each_config("seed_use", sensitivity, chosen)
             ran = max(ran, ran2)
-        elif ctx.subject.factory.takes_seed:
+        elif cast(ModuleFactory, ctx.subject.factory).takes_seed:
             large = [c for c in eligible if c.n >= 5 and c.q >= 5][:2]
             ran2, failure = ctx.each_config("seed_use", module_seeds, large)
             ran = max(ran, ran2)

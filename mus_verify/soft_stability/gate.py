@@ -79,7 +79,8 @@ def _estimate(value: Any) -> tuple[Fraction, int | None]:
 
 
 def _rng_digest() -> str:
-    state = [random.getstate(), np.random.get_state()[1].tobytes()]
+    legacy: Any = np.random.get_state()  # the legacy tuple (its stubs also allow the dict form)
+    state = [random.getstate(), legacy[1].tobytes()]
     if "torch" in sys.modules:
         state.append(sys.modules["torch"].random.get_rng_state().numpy().tobytes())
     return hashlib.sha256(pickle.dumps(state)).hexdigest()[:16]
@@ -101,9 +102,9 @@ def _result(name: str, verdict: Verdict, cases: int, message: str, started: floa
 def gate_certifier(certifier: Callable[..., Any], *, seed: int = 0, seeds: int = 25, properties: Sequence[str] | None = None) -> list[CheckResult]:
     """Run the gate's SCA properties against ``certifier``; one CheckResult per property."""
     chosen = PROPERTIES if properties is None else tuple(properties)
-    for p in chosen:
-        if p not in PROPERTIES:
-            raise InvalidArgument("properties", p, f"one of {', '.join(PROPERTIES)}")
+    for name in chosen:
+        if name not in PROPERTIES:
+            raise InvalidArgument("properties", name, f"one of {', '.join(PROPERTIES)}")
     # a numpy/torch certifier breaks ties by argmax (lowest index): the exact τ_r uses the same rule here
     cases = [(c, a, rr, stability_rate(c.table, a, rr, tie="lowest-index").rate) for c, a, rr, _ in _select(seed, 3)]
     case, alpha, r, tau = cases[0]
@@ -141,11 +142,11 @@ def gate_certifier(certifier: Callable[..., Any], *, seed: int = 0, seeds: int =
         for index, (c, a, rr, t) in enumerate(cases):
             estimates = [_call(certifier, c.table, a, rr, seed * 7919 + index * 1009 + k)[0] for k in range(seeds)]
             misses = sum(abs(e - t) > Fraction(1, 10) for e in estimates)
-            p = upper_dyadic(binomial_miss_probability(required, t, Fraction(1, 10)))  # >= the exact p: a refutation stays sound
-            tail = binomial_upper_tail(seeds, p, misses)
+            miss_p = upper_dyadic(binomial_miss_probability(required, t, Fraction(1, 10)))  # >= the exact p: a refutation stays sound
+            tail = binomial_upper_tail(seeds, miss_p, misses)
             rows.append({"tau": t, "misses": misses, "p_value": float(tail)})
             if tail < threshold and failure is None:
-                failure = {"tau": t, "estimates": estimates, "miss_probability": p, "misses": misses, "seeds": seeds, "threshold": threshold, "eps": Fraction(1, 10), **c.data(), "alpha": a, "r": rr}
+                failure = {"tau": t, "estimates": estimates, "miss_probability": miss_p, "misses": misses, "seeds": seeds, "threshold": threshold, "eps": Fraction(1, 10), **c.data(), "alpha": a, "r": rr}
         message = f"{seeds * len(cases)} calls over {len(cases)} exact cases: misses {[row['misses'] for row in rows]}" + ("" if failure is None else f"; τ = {failure['tau']} missed {failure['misses']} times (P = {float(binomial_upper_tail(seeds, failure['miss_probability'], failure['misses'])):.3g})")
         results.append(_result("sca-coverage", Verdict.REFUTED if failure else Verdict.NO_COUNTEREXAMPLE, seeds * len(cases), message, started, failure, {"cases": rows}))
     if "sca-determinism" in chosen:

@@ -88,13 +88,13 @@ def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r
     seed_vector = random_seed_vector(n, q, seed)
     noise = lqv(seed_vector, q, lam)
     k = int(lam * q)
-    model = train(dataset, lam, seed=seed)
-    h = model.classifier()
+    trained = train(dataset, lam, seed=seed)  # not `model`: that is --model (whose τ_r), read below
+    h = trained.classifier()
     mus = None
     if backend == "torch":
         from ..torch_backend import GroupMap, MuS
 
-        mus = MuS(model.module, GroupMap(dataset.groups.tolist(), n=n), output="logits", q=q, lam=lam, mode="vote", seed_vector=seed_vector)
+        mus = MuS(trained.module, GroupMap(dataset.groups.tolist(), n=n), output="logits", q=q, lam=lam, mode="vote", seed_vector=seed_vector)
         mus.eval()
     size = math.ceil(n / 4)
     count = len(dataset.x_test) if max_points is None else min(as_int(max_points, "--max-points", low=1), len(dataset.x_test))
@@ -121,7 +121,7 @@ def run_study(dataset_name: str, out: Path, *, lam: Any = "8/64", q: int = 64, r
                 miss = estimate.misses(exact[r])
                 misses += miss
                 probabilities.append(upper_dyadic(binomial_miss_probability(N, exact[r], eps)))  # short, and >= the exact p_i
-                row["r"].append({"r": r, "tau": exact[r], "estimate": estimate.estimate, "hoeffding": list(estimate.hoeffding), "clopper_pearson": list(estimate.clopper_pearson),
+                row["r"].append({"r": r, "tau": exact[r], "estimate": estimate.estimate, "hoeffding": list(estimate.hoeffding), "clopper_pearson": None if estimate.clopper_pearson is None else list(estimate.clopper_pearson),
                                  "miss": bool(miss), "cp_miss": estimate.misses(exact[r], "clopper-pearson")})
             rows.append(row)
             advance(1)

@@ -39,3 +39,15 @@ def test_cli_wine_end_to_end(tmp_path, capsys):
     document = json.loads(capsys.readouterr().out)
     assert code == 0 and document["ok"]
     assert (tmp_path / "soft_stability.png").exists() and (tmp_path / "summary.md").exists()
+
+
+
+def test_model_base_measures_the_base_model(tmp_path, monkeypatch):
+    """--model base used to be lost: the trained model was assigned to the same name, so g's rates were reported."""
+    from mus_verify.report import training
+    from mus_verify.soft_stability import study
+
+    full = training.train
+    monkeypatch.setattr(training, "train", lambda dataset, lam, seed=0: full(dataset, lam, seed=seed, epochs=1))  # which model, not how good
+    result, _ = study.run_study("wine", tmp_path, max_points=1, r_max=1, eps="1/2", delta="1/2", model="base", show_progress=False)
+    assert result.params["model"] == "base" and result.params["classifier"].startswith("base model h")

@@ -98,26 +98,45 @@ def one_hot_argmax(scores: np.ndarray) -> np.ndarray:
 
 
 # --- hashing masked inputs -----------------------------------------------------------------------
+# The three primitives below are the only ones of their kind: gate/classifiers.py builds its own seeded
+# tables from them (its hash differs, so recorded gate counterexamples replay unchanged).
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser on uint64 arrays (wrapping arithmetic)."""
-    z = z + _GOLDEN
+def splitmix64(z: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser on a uint64 array (array arithmetic wraps silently; numpy scalars would warn)."""
+    z = np.asarray(z, dtype=np.uint64)
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
     return z ^ (z >> np.uint64(31))
 
 
+def float64_words(inputs: np.ndarray) -> np.ndarray:
+    """(B, n) rows -> (B, n) uint64: each value's float64 bytes, with -0.0 read as +0.0 (a hash sees values)."""
+    rows = np.ascontiguousarray(np.asarray(inputs, dtype=np.float64) + 0.0)  # -0.0 + 0.0 == +0.0
+    return rows.view(np.uint64)
+
+
+def stars_and_bars(cuts: np.ndarray, total: int) -> np.ndarray:
+    """(B, m − 1) cut points in [0, total] -> (B, m) non-negative integers summing to ``total`` (the gaps)."""
+    cuts = np.asarray(cuts, dtype=np.int64)
+    ends = np.zeros((cuts.shape[0], 1), np.int64), np.full((cuts.shape[0], 1), total, np.int64)
+    return np.diff(np.sort(np.concatenate([ends[0], cuts, ends[1]], axis=1), axis=1), axis=1)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64 of z + golden ratio (the step of this module's tables)."""
+    return splitmix64(z + _GOLDEN)
+
+
 def _row_hash(inputs: np.ndarray, seed: int) -> np.ndarray:
     """A 64-bit hash of each row's float64 bytes (+0.0 and -0.0 hash alike)."""
-    rows = np.ascontiguousarray(np.asarray(inputs, dtype=np.float64) + 0.0)
-    words = rows.view(np.uint64).reshape(rows.shape[0], -1)
+    words = float64_words(inputs)
     start = (seed * int(_M2) + words.shape[1]) % (1 << 64)  # Python ints: no scalar overflow warning
-    h = np.full(rows.shape[0], start, dtype=np.uint64)
+    h = np.full(words.shape[0], start, dtype=np.uint64)
     for column in range(words.shape[1]):
         h = _mix(h ^ words[:, column])
     return h
@@ -144,8 +163,7 @@ class HashTable(_Base):
         h = _row_hash(inputs, self.seed)
         B, m, D = h.shape[0], self.classes, self.denominator
         cuts = [((_mix(h + np.uint64(c + 1)) >> np.uint64(16)) % np.uint64(D + 1)).astype(np.int64) for c in range(m - 1)]
-        edges = np.sort(np.stack([np.zeros(B, np.int64), *cuts, np.full(B, D, np.int64)], axis=1), axis=1)
-        rows = np.diff(edges, axis=1)
+        rows = stars_and_bars(np.stack(cuts, axis=1) if cuts else np.zeros((B, 0), np.int64), D)
         a, b = self.density
         if a < b:
             dense = ((_mix(h ^ _M1) >> np.uint64(8)) % np.uint64(b)).astype(np.int64) < a

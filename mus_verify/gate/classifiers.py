@@ -44,6 +44,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from ..exhaustive.bits import codes_from_masks
+from ..exhaustive.classifiers import float64_words, splitmix64, stars_and_bars
 
 __all__ = [
     "GateClassifier",
@@ -62,19 +63,6 @@ __all__ = [
 MAX_PATTERN_FEATURES = 12
 """Pattern probes have 2^n classes; beyond n = 12 the gate uses :class:`FeatureProbe`."""
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _splitmix(values: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on uint64 arrays (wrapping arithmetic)."""
-    # Array (not scalar) uint64 arithmetic wraps silently in numpy.
-    z = values.astype(np.uint64, copy=True)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
 def _seed_word(seed: int, salt: int) -> np.uint64:
     """seed·golden + salt mod 2^64, computed in Python ints (numpy scalars warn on wrap-around)."""
     return np.uint64((int(seed) * 0x9E3779B97F4A7C15 + salt) & 0xFFFFFFFFFFFFFFFF)
@@ -89,11 +77,8 @@ def _counts_from_hash(keys: np.ndarray, m: int, resolution: int) -> np.ndarray:
     """A pseudo-random composition of ``resolution`` into m non-negative parts, one per key (stars and bars)."""
     if m == 1:
         return np.full((keys.shape[0], 1), resolution, dtype=np.int64)
-    draws = [_splitmix(keys + np.full(keys.shape, _seed_word(c + 1, 0), dtype=np.uint64)) for c in range(m - 1)]
-    cuts = np.stack([(d % np.uint64(resolution + 1)).astype(np.int64) for d in draws], axis=1)
-    cuts.sort(axis=1)
-    edges = np.concatenate([np.zeros((keys.shape[0], 1), np.int64), cuts, np.full((keys.shape[0], 1), resolution, np.int64)], axis=1)
-    return np.diff(edges, axis=1)
+    draws = [splitmix64(keys + np.full(keys.shape, _seed_word(c + 1, 0), dtype=np.uint64)) for c in range(m - 1)]
+    return stars_and_bars(np.stack([(d % np.uint64(resolution + 1)).astype(np.int64) for d in draws], axis=1), resolution)
 
 
 def _check_resolution(resolution: int) -> int:
@@ -147,11 +132,10 @@ class HashTable(GateClassifier):
         _check_resolution(self.resolution)
 
     def counts(self, rows: np.ndarray) -> np.ndarray:
-        canonical = np.ascontiguousarray(np.asarray(rows, dtype=np.float64) + 0.0)  # -0.0 + 0.0 == +0.0
-        bits = canonical.view(np.uint64)
+        bits = float64_words(rows)
         acc = np.full(bits.shape[0], _seed_word(self.seed, 0x1234567), dtype=np.uint64)
         for i in range(bits.shape[1]):
-            acc = _splitmix(acc ^ bits[:, i]) + np.full(acc.shape, _seed_word(i + 1, 0), dtype=np.uint64)
+            acc = splitmix64(acc ^ bits[:, i]) + np.full(acc.shape, _seed_word(i + 1, 0), dtype=np.uint64)
         return _counts_from_hash(acc, self.m, self.resolution)
 
     def spec(self) -> dict[str, Any]:
@@ -174,7 +158,7 @@ class PatternTable(GateClassifier):
     def counts(self, rows: np.ndarray) -> np.ndarray:
         keys = pattern_index(rows).astype(np.uint64) * np.full(rows.shape[0], 2654435761, dtype=np.uint64)
         keys = keys + np.full(rows.shape[0], _seed_word(self.seed, 0), dtype=np.uint64)
-        counts = _counts_from_hash(_splitmix(keys), self.m, self.resolution)
+        counts = _counts_from_hash(splitmix64(keys), self.m, self.resolution)
         if self.vote:  # one-hot of the argmax, lowest index on ties: a voting classifier
             winners = counts.argmax(axis=1)
             counts = np.zeros_like(counts)

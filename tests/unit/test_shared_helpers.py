@@ -51,7 +51,7 @@ def _brute_top_two(row: list[int]) -> tuple[int, int, int, int]:
 @pytest.mark.parametrize("m", [1, 2, 3, 5])
 def test_top_two_rows_matches_the_definition_and_the_scalar_top_two(dtype: type, m: int) -> None:
     rng = np.random.default_rng(m * 7 + np.dtype(dtype).itemsize)
-    values = rng.integers(0, 4, size=(200, m)).astype(dtype)  # few distinct values: many ties
+    values: np.ndarray = rng.integers(0, 4, size=(200, m)).astype(dtype)  # few distinct values: many ties
     best = top_two_rows(values)
     for r, row in enumerate(values.tolist()):
         predicted, runner_up, top, second = _brute_top_two(row)
@@ -72,3 +72,90 @@ def test_top_two_rows_does_not_overflow_at_the_dtype_extremes() -> None:
 def test_top_two_rows_refuses_what_is_not_an_integer_table(bad: object) -> None:
     with pytest.raises(InvalidArgument, match="values"):
         top_two_rows(bad)
+
+
+# --- the one tolerance table ---------------------------------------------------------------------
+
+
+def test_every_float_tolerance_table_is_the_core_one() -> None:
+    from mus_verify import _validation
+    from mus_verify.core import tolerances
+    from mus_verify.gate import tolerance as gate_tolerance
+    from mus_verify.removal import libraries
+
+    assert tolerances.PROBABILITY_SUM_ATOL is _validation.PROBABILITY_SUM_ATOL
+    assert gate_tolerance.EPS is tolerances.MACHINE_EPS
+    assert libraries.EXACT_RTOL is tolerances.ATTRIBUTION_RTOL
+    torch_tolerances = pytest.importorskip("mus_verify.torch_backend.tolerances")
+    assert torch_tolerances.PROBABILITY_ATOL is tolerances.PROBABILITY_ATOL
+    assert torch_tolerances.LOGIT_RTOL is tolerances.LOGIT_RTOL
+    assert torch_tolerances.PRECISIONS is tolerances.PRECISIONS
+
+
+def test_machine_eps_and_the_averaging_atol_match_their_definitions() -> None:
+    from mus_verify.core.tolerances import MACHINE_EPS, PRECISIONS, averaging_atol
+
+    significand_bits = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
+    assert set(MACHINE_EPS) == set(PRECISIONS) == set(significand_bits)
+    for name, bits in significand_bits.items():
+        assert MACHINE_EPS[name] == 2.0 ** -(bits - 1)
+        if name != "bfloat16":  # numpy has no bfloat16
+            assert MACHINE_EPS[name] == float(np.finfo(name).eps)
+    for terms in (1, 4, 5, 64):
+        assert averaging_atol("float32", terms) == 4 * max(terms, 4) * 2.0**-23
+    assert averaging_atol("int64", 8) == averaging_atol("float64", 8)  # non-float dtypes count as float64
+
+
+def test_the_tolerance_table_does_not_import_torch() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, mus_verify.core.tolerances, mus_verify.gate.tolerance; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+# --- the hash primitives of both exact classifier libraries --------------------------------------
+
+
+def test_splitmix64_matches_the_reference_in_python_integers() -> None:
+    from mus_verify.exhaustive.classifiers import splitmix64
+
+    def reference(z: int) -> int:  # Vigna's splitmix64 finaliser, mod 2^64
+        mask = (1 << 64) - 1
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    values = [0, 1, 2**63, 2**64 - 1, 0x9E3779B97F4A7C15, 12345678901234567]
+    assert splitmix64(np.array(values, dtype=np.uint64)).tolist() == [reference(v) for v in values]
+
+
+def test_float64_words_and_stars_and_bars() -> None:
+    from mus_verify.exhaustive.classifiers import float64_words, stars_and_bars
+
+    rows = np.array([[0.0, -0.0, 1.5], [2.0, 0.0, -3.25]])
+    words = float64_words(rows)
+    assert words.shape == (2, 3) and words[0, 0] == words[0, 1] == 0  # -0.0 reads as +0.0
+    assert words[0, 2] == np.array([1.5]).view(np.uint64)[0]
+    cuts = np.array([[3, 1], [0, 0], [16, 16]])
+    parts = stars_and_bars(cuts, 16)
+    assert parts.tolist() == [[1, 2, 13], [0, 0, 16], [16, 0, 0]]
+    assert stars_and_bars(np.zeros((2, 0), dtype=np.int64), 16).tolist() == [[16], [16]]
+
+
+def test_both_hash_tables_answer_as_before_the_shared_primitives() -> None:
+    """Pinned outputs (recorded before the two libraries shared splitmix64/float64_words/stars_and_bars):
+    recorded counterexamples name these tables by seed, so their values must not move."""
+    from mus_verify.exhaustive.classifiers import HashTable as ExhaustiveHashTable
+    from mus_verify.gate.classifiers import HashTable as GateHashTable, PatternTable
+
+    x = np.array([[0.0, 1.0, -2.5], [0.5, 0.0, 0.0], [-0.0, 0.0, 0.0]])
+    assert ExhaustiveHashTable(3, 3).numerators(x).tolist() == EXHAUSTIVE_PINNED
+    assert GateHashTable(3, 16, 3).counts(x).tolist() == GATE_PINNED
+    assert PatternTable(3, 3, 16, 3).counts(x).tolist() == PATTERN_PINNED
+
+
+# Computed with the tree before the primitives were shared (commit 1ee87aa), seed 3, m = 3.
+EXHAUSTIVE_PINNED = [[25, 188, 43], [5, 122, 129], [32, 103, 121]]
+GATE_PINNED = [[4, 10, 2], [0, 8, 8], [1, 8, 7]]
+PATTERN_PINNED = [[1, 14, 1], [7, 7, 2], [6, 7, 3]]

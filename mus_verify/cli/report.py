@@ -13,7 +13,7 @@ import argparse
 import importlib
 
 from ..errors import EnvironmentProblem, InvalidArgument
-from ._options import add_threads_option
+from ._options import add_engine_options, add_threads_option
 
 STUDIES = {
     "stability": None,
@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--max-points", type=int, default=None, help="test points per λ (default: all; digits: 40)")
     parser.add_argument("--out", required=True, help="output folder (created if missing; must be writable)")
     add_threads_option(parser)
+    add_engine_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -56,8 +57,13 @@ def report_q(q: int | None, lams: list[str] | None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ._options import engine_options
+
     target = STUDIES[args.study]
+    engine = engine_options(args)
     if target is not None:
+        if engine["engine"] != "local":
+            raise InvalidArgument("--engine", engine["engine"], f"local for --study {args.study} (only the stability report is sharded, one λ per shard)")
         return _run_study(args.study, target, args)
     from ..report.runner import DEFAULT_LAMS, ReportConfig, run_report
     from ._options import apply_threads
@@ -73,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
         show_progress=not args.json,
     )
     threads = apply_threads(args.threads)
-    result, document = run_report(config)
+    if engine["engine"] == "local":
+        result, document = run_report(config)
+    else:
+        from ..report.sharded import run_report_on_engine
+
+        result, document = run_report_on_engine(config, threads=threads, **engine)
     return emit([result], args.json, extra={"report": {"out": str(config.out), "unsound": document["unsound"], "summary": document["summary"], "threads": threads}})
 
 

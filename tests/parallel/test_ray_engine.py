@@ -101,7 +101,7 @@ def test_a_killed_worker_does_not_change_the_result(ray_cluster, procs):
 
 @pytest.mark.parametrize("argv, code", [
     (["search", "additive", "--property", "lipschitz", "--max-n", "3"], 1),  # refuted at the second size: later sizes cancelled
-    (["search", "mus", "--property", "lipschitz", "--max-n", "2"], 0),  # every size proved
+    pytest.param(["search", "mus", "--property", "lipschitz", "--max-n", "2"], 0, marks=pytest.mark.slow),  # every size proved (~25 s)
 ])
 def test_search_sizes_in_parallel_give_the_local_answer(ray_cluster, capsys, argv, code):
     local_code, local = _cli_json(capsys, [*argv, "--json"])
@@ -110,3 +110,47 @@ def test_search_sizes_in_parallel_give_the_local_answer(ray_cluster, capsys, arg
     assert sharded["search"] == local["search"]
     assert [r["details"].pop("engine") for r in sharded["results"]] == ["ray"] * len(local["results"])
     assert [without_timings(r) for r in sharded["results"]] == [without_timings(r) for r in local["results"]]
+
+
+@pytest.mark.slow  # each actor imports torch: about 20 s on a loaded 2-core machine
+def test_dataset_certification_on_actors_gives_the_local_certificates(ray_cluster):
+    torch = pytest.importorskip("torch")
+    from mus_verify.torch_backend import MuS, certify_dataset, top_k
+    from mus_verify.torch_backend.certify_ray import certify_dataset_ray
+    from mus_verify.torch_backend.models import build_model
+
+    model, spec = build_model("vit-micro", seed=0)
+    x = torch.randn((6,) + spec.input_shape, generator=torch.Generator().manual_seed(5))
+    mus = MuS(model, spec.groups(), output="logits", q=16, lam="2/16")
+    phi = top_k(torch.arange(16.0), 4)
+    data = [(x[k:k + 2], torch.tensor([0, 1])) for k in range(0, 6, 2)]
+    local = certify_dataset(mus, data, explain=lambda batch: phi.expand(batch.shape[0], -1), progress=False)
+    sharded = certify_dataset_ray(mus, data, explain=lambda batch: phi.expand(batch.shape[0], -1), workers=2, progress=False)
+    assert len(sharded) == 6
+    assert [p.to_json() for p in sharded] == [p.to_json() for p in local]
+
+
+@pytest.mark.slow  # trains a model per λ in each worker: 15-50 s
+@pytest.mark.parametrize("rule", ["strict", "ceil"])  # ceil: a planted unsound radius rule, refuted on both engines
+def test_report_one_lambda_per_shard_gives_the_local_report(ray_cluster, tmp_path, rule):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("sklearn")
+    from mus_verify.report.runner import ReportConfig, run_report
+    from mus_verify.report.sharded import run_report_on_engine
+
+    config = ReportConfig(dataset="wine", out=tmp_path / "local", lams=["8/64", "16/64"], max_points=3, epochs=20, radius_rule=rule,
+                          show_progress=False)
+    local, local_doc = run_report(config)
+    sharded, sharded_doc = run_report_on_engine(
+        ReportConfig(**{**config.__dict__, "out": tmp_path / "ray"}), engine="ray", threads=torch.get_num_threads())
+    assert sharded.verdict is local.verdict is (Verdict.REFUTED if rule == "ceil" else Verdict.VERIFIED)
+    assert sharded_doc == local_doc
+    assert (tmp_path / "ray" / "report.json").read_text() == (tmp_path / "local" / "report.json").read_text()
+
+    def comparable(result, out):
+        data = without_timings(result)
+        data["message"] = data["message"].replace(str(out), "OUT")
+        data["details"].pop("out")
+        return data
+
+    assert comparable(sharded, tmp_path / "ray") == comparable(local, tmp_path / "local")

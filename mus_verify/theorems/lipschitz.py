@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from ._values import Judgement, any_of
 
-__all__ = ["NAME", "PAPER", "KINDS", "exceeds", "violated", "margin", "EdgeWitness"]
+__all__ = ["NAME", "PAPER", "KINDS", "exceeds", "violated", "margin", "EdgeWitness", "ObservedEdge"]
 
 NAME = "lipschitz"
 PAPER = "Thm 3.1"
@@ -107,3 +107,31 @@ class EdgeWitness:
             "distribution": dict(self.distribution),
             **self.extra,
         }
+
+
+@dataclass(frozen=True)
+class ObservedEdge:
+    """An edge (α, α + e_i) on which an implementation's own outputs move class c by more than λ + slack.
+
+    The gate's witness (floats, with the working dtype's tolerance as slack);
+    ``to_data()`` is the gate's ``lipschitz`` failure data, field for field.
+    """
+
+    config: Mapping[str, Any]
+    base: Mapping[str, Any]
+    x: Any
+    alpha: Any
+    feature: int
+    g_alpha: Any
+    g_alpha_plus_e_i: Any
+    c: int
+    difference: float
+    lam: Fraction
+    tol: float
+
+    def judge(self) -> Judgement:
+        return Judgement(bool(exceeds(self.difference, self.lam, slack=self.tol)), float(self.lam) + self.tol - self.difference)
+
+    def to_data(self) -> dict[str, Any]:
+        return {"config": self.config, "base": self.base, "x": self.x, "alpha": self.alpha, "feature": self.feature, "g_alpha": self.g_alpha,
+                "g_alpha_plus_e_i": self.g_alpha_plus_e_i, "class": self.c, "difference": self.difference, "lam": self.lam, "tol": self.tol}

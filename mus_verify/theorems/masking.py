@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from ._values import Judgement, any_of
 
-__all__ = ["NAME", "PAPER", "KINDS", "apart", "coordinate_differs", "sides_differ", "MaskingWitness"]
+__all__ = ["NAME", "PAPER", "KINDS", "apart", "coordinate_differs", "sides_differ", "MaskingWitness", "ObservedSides"]
 
 NAME = "masking-equivalence"
 PAPER = "§3.1 eq. 3, Prop. A.1"
@@ -79,3 +79,27 @@ class MaskingWitness:
             "distribution": dict(self.distribution),
             **self.extra,
         }
+
+
+@dataclass(frozen=True)
+class ObservedSides:
+    """An (x, α) where an implementation's own g(x ⊙ α, 1) and g(x, α) differ by more than the slack (the gate's witness).
+
+    ``to_data()`` is the gate's ``masking_equivalence`` failure data, field for field.
+    """
+
+    config: Mapping[str, Any]
+    base: Mapping[str, Any]
+    x: Any
+    alpha: Any
+    g_masked_input: Any
+    g_alpha: Any
+    tol: float
+
+    def judge(self) -> Judgement:
+        return Judgement(bool(sides_differ(list(self.g_masked_input), list(self.g_alpha), slack=self.tol)),
+                         self.tol - max(abs(float(a) - float(b)) for a, b in zip(self.g_masked_input, self.g_alpha)))
+
+    def to_data(self) -> dict[str, Any]:
+        return {"config": self.config, "base": self.base, "x": self.x, "alpha": self.alpha, "g_masked_input": self.g_masked_input,
+                "g_alpha": self.g_alpha, "tol": self.tol}

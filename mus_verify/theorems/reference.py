@@ -16,11 +16,12 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
 
-from ._values import any_of
+from ._values import Judgement, any_of
 
-__all__ = ["NAME", "PAPER", "KINDS", "apart", "coordinate_differs", "sides_differ"]
+__all__ = ["NAME", "PAPER", "KINDS", "apart", "coordinate_differs", "sides_differ", "ObservedReference"]
 
 NAME = "reference"
 PAPER = "—"
@@ -40,3 +41,31 @@ def coordinate_differs(ours: Any, reference: Any, *, slack: Any = 0) -> Any:
 def sides_differ(ours: Sequence[Any], reference: Sequence[Any], *, slack: Any = 0, any_: Callable[..., Any] = any_of) -> Any:
     """Some class coordinate differs from the reference."""
     return any_(*[coordinate_differs(a, b, slack=slack) for a, b in zip(ours, reference)])
+
+
+@dataclass(frozen=True)
+class ObservedReference:
+    """An (x, α) where an implementation's g differs from the exact L_qv reference (or no reference seed exists).
+
+    The gate's ``conformance`` witness; ``to_data()`` is its failure data, field for field.
+    """
+
+    config: Mapping[str, Any]
+    base: Mapping[str, Any]
+    x: Any
+    alpha: Any
+    got: Any
+    expected: Any
+    reference_seed: list[int] | None
+    reference_seed_origin: str
+    tol: float
+
+    def judge(self) -> Judgement:
+        if self.expected is None:
+            return Judgement(True, None)  # no seed vector makes the implementation L_qv
+        return Judgement(bool(sides_differ(list(self.got), list(self.expected), slack=self.tol)),
+                         self.tol - max(abs(float(a) - float(b)) for a, b in zip(self.got, self.expected)))
+
+    def to_data(self) -> dict[str, Any]:
+        return {"config": self.config, "base": self.base, "x": self.x, "alpha": self.alpha, "got": self.got, "expected": self.expected,
+                "reference_seed": self.reference_seed, "reference_seed_origin": self.reference_seed_origin, "tol": self.tol}

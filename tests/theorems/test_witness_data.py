@@ -77,3 +77,23 @@ def test_tightness_data() -> None:
     assert result.verdict is Verdict.REFUTED and _cex(result).kind == "tightness"
     assert list(_cex(result).data) == TIGHTNESS
     assert _replays(_cex(result))
+
+
+def test_gate_witnesses_keep_the_gate_failure_data() -> None:
+    """The gate's lipschitz, masking and conformance failures are built from the theorems' observed witnesses."""
+    from pathlib import Path
+
+    from mus_verify.gate.configs import GateSettings
+    from mus_verify.gate.runner import run_gate
+
+    impls = Path(__file__).resolve().parents[1] / "gate" / "impls" / "buggy_noise.py"
+    expected = {
+        ("off_by_half", "lipschitz"): ["config", "base", "x", "alpha", "feature", "g_alpha", "g_alpha_plus_e_i", "class", "difference", "lam", "tol"],
+        ("additive_noise", "masking_equivalence"): ["config", "base", "x", "alpha", "g_masked_input", "g_alpha", "tol"],
+        ("off_by_half", "conformance"): ["config", "base", "x", "alpha", "got", "expected", "reference_seed", "reference_seed_origin", "tol"],
+    }
+    for (impl, prop), keys in expected.items():
+        settings = GateSettings(profile="quick", ns=(3,), qs=(4,), lams=("1/4",), properties=(prop,), time_budget=120, strict=True)
+        (result,) = [r for r in run_gate(f"{impls}:{impl}", settings).results if r.name == prop]
+        assert result.verdict is Verdict.REFUTED, (prop, result.message)
+        assert list(_cex(result).data)[: len(keys)] == keys, prop  # the runner adds 'reproduce' and 'gate' after them

@@ -135,7 +135,8 @@ def _check_with_smooth(classifier: GateClassifier, x: np.ndarray, alpha: np.ndar
 
 
 def _failure(ctx: GateRun, config: GateConfig, classifier: GateClassifier, x: np.ndarray, alpha: np.ndarray, got: np.ndarray, expected: np.ndarray | None, tol: float, origin: str, seed: tuple[int, ...] | None = None) -> Failure:
-    data = {"config": config.to_json(), "base": classifier.spec(), "x": x, "alpha": alpha.astype(int), "got": got, "expected": expected, "reference_seed": None if seed is None else list(seed), "reference_seed_origin": origin, "tol": tol}
+    data = thm.ObservedReference(config.to_json(), classifier.spec(), x, alpha.astype(int), got, expected,
+                                 None if seed is None else list(seed), origin, tol).to_data()
     if expected is None:
         summary = f"not the reference L_qv on {config.label}: {origin}"
         probe = ctx.probe_input(config)

@@ -56,7 +56,7 @@ def masking_equivalence(ctx: GateRun) -> Outcome:
                     masked = x * alpha + 0.0
                     return Failure(
                         f"g(x ⊙ α, 1) differs from g(x, α) by {diff[r]:.3g} for α = {alpha.astype(int).tolist()} on {config.label}",
-                        {"config": config.to_json(), "base": classifier.spec(), "x": x, "alpha": alpha, "g_masked_input": left[r], "g_alpha": right[r], "tol": tol},
+                        thm.ObservedSides(config.to_json(), classifier.spec(), x, alpha, left[r], right[r], tol).to_data(),
                         script(ctx.subject, config, classifier.spec(), [
                             tensor_line("x", [x]),
                             tensor_line("alpha", [alpha]),

@@ -109,7 +109,7 @@ def _failure(ctx: GateRun, config: GateConfig, spec: dict, x: np.ndarray, alpha:
     ]
     return Failure(
         f"class {c} moves by {diff:.6g} > λ = {lam} when feature {i} is added to α = {alpha.astype(int).tolist()} on {config.label}",
-        {"config": config.to_json(), "base": spec, "x": x, "alpha": alpha.astype(int), "feature": i, "g_alpha": ga, "g_alpha_plus_e_i": gb, "class": c, "difference": diff, "lam": config.lam, "tol": tol},
+        thm.ObservedEdge(config.to_json(), spec, x, alpha.astype(int), i, ga, gb, c, diff, config.lam, tol).to_data(),
         script(ctx.subject, config, spec, lines),
         diff - float(config.lam),
     )

@@ -31,7 +31,7 @@ from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, jsonable
 from .attack import greedy_attack
 from .datasets import DATASETS, load
-from ..exhaustive.bits import codes_from_masks
+from ..exhaustive.bits import bits_of, codes_from_masks
 from .enumeration import MAX_ENUMERATION_GROUPS, vote_table
 from .measures import summarise, unsound_rows
 from .shapley import rank_features
@@ -242,8 +242,8 @@ def _counterexample(row: dict[str, Any], kind: str, tables: dict, *, noise_masks
                 "m": int(table.votes.shape[1]),
                 "base_classes": table.base_classes,
                 "noise_masks": noise_masks.astype(int),
-                "alpha": [(source >> i) & 1 for i in range(table.n)],
-                "beta": [(beta >> i) & 1 for i in range(table.n)],
+                "alpha": bits_of(source, table.n),
+                "beta": bits_of(beta, table.n),
                 "distance": distance,
             }
         )

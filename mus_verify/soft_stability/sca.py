@@ -28,7 +28,7 @@ import numpy as np
 from .._validation import as_int, check_binary_vector
 from ..errors import InvalidArgument
 from .bounds import check_eps_delta, clopper_pearson, hoeffding_interval, hoeffding_samples
-from ..exhaustive.bits import code_from_bits, codes_from_masks
+from ..exhaustive.bits import code_from_bits, codes_from_masks, masks_from_codes
 from .rates import NO_CLASS, TIE_POLICIES, ScoreTable, TiePolicy, predictions
 from .sampler import IntegerSource, Sampler, UniformSupersetSampler
 
@@ -215,8 +215,7 @@ def sca(
     N = hoeffding_samples(eps, delta) if n_samples is None else as_int(n_samples, "n_samples", low=1)
     batch_size = as_int(batch_size, "batch_size", low=1)
     source = IntegerSource(seed)
-    bits = np.arange(n, dtype=np.int64)
-    reference = int(classifier.predict(((np.array([[int(code)]], dtype=np.int64) >> bits[None, :]) & 1).astype(bool))[0])
+    reference = int(classifier.predict(masks_from_codes(np.array([int(code)]), n))[0])
     stable = 0
     drawn: list[int] = []
     for start in range(0, N, batch_size):
@@ -224,6 +223,7 @@ def sca(
         codes = np.asarray(sampler.draw(source, count), dtype=object)
         if record_masks:
             drawn.extend(int(c) for c in codes)
+        # Python-int codes (a sampler may draw beyond int64): bit by bit, not masks_from_codes
         masks = np.array([[(int(c) >> i) & 1 for i in range(n)] for c in codes], dtype=bool).reshape(count, n)
         predicted = np.asarray(classifier.predict(masks))
         if reference != NO_CLASS:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .._progress import progress_bar
 from ..parallel import run_shards
 from ..results import CheckResult, Verdict, jsonable
 from .runner import ReportConfig, _writable_folder, run_report
@@ -41,8 +42,9 @@ def run_report_on_engine(config: ReportConfig, *, engine: str = "local", workers
         return run_report(config)  # which says why no λ is an error
     started = time.perf_counter()
     out = _writable_folder(config.out)  # before any training, as locally
-    shards = run_shards(_one_lambda, [(config, lam, threads) for lam in config.lams], engine=engine, workers=workers,
-                        address=address, progress=progress)
+    with progress_bar(len(config.lams), f"{config.dataset}: λ shards", enabled=config.show_progress and progress is None) as advance:
+        shards = run_shards(_one_lambda, [(config, lam, threads) for lam in config.lams], engine=engine, workers=workers,
+                            address=address, progress=progress or advance)
     results = [result for result, _ in shards]
     documents = [document for _, document in shards]
     first = results[0]

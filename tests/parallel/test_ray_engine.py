@@ -154,3 +154,20 @@ def test_report_one_lambda_per_shard_gives_the_local_report(ray_cluster, tmp_pat
         return data
 
     assert comparable(sharded, tmp_path / "ray") == comparable(local, tmp_path / "local")
+
+
+@pytest.mark.slow  # every registered check, twice: about 100 s
+def test_check_all_on_ray_is_the_local_check_all(ray_cluster, capsys):
+    local_code, local = _cli_json(capsys, ["check", "all", "--json"])
+    ray_code, sharded = _cli_json(capsys, ["check", "all", "--engine", "ray", "--workers", "2", "--json"])
+    assert ray_code == local_code == 0
+    assert [r["name"] for r in sharded["results"]] == [r["name"] for r in local["results"]]
+    assert [without_timings(r) for r in sharded["results"]] == [without_timings(r) for r in local["results"]]
+
+
+def test_a_user_variant_file_is_loaded_by_the_workers(ray_cluster, capsys):
+    argv = ["check", "incremental-stability", "--n", "6", "--variant", "examples/user_variant.py:VARIANT"]
+    local_code, local = _cli_json(capsys, [*argv, "--json"])
+    ray_code, sharded = _cli_json(capsys, [*argv, "--engine", "ray", "--json"])
+    assert ray_code == local_code
+    assert without_timings(sharded["results"][0]) == without_timings(local["results"][0])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -171,3 +173,17 @@ def test_a_user_variant_file_is_loaded_by_the_workers(ray_cluster, capsys):
     ray_code, sharded = _cli_json(capsys, [*argv, "--engine", "ray", "--json"])
     assert ray_code == local_code
     assert without_timings(sharded["results"][0]) == without_timings(local["results"][0])
+
+
+def test_address_joins_a_running_cluster_and_leaves_it_running(ray_cluster, procs):
+    ray = ray_cluster
+    address = ray.get_runtime_context().gcs_address
+    before = procs.ray_processes(os.getpid())
+    run = subprocess.run([sys.executable, "-m", "mus_verify", "check", "lipschitz", "--n", "8", "--engine", "ray", "--address", address, "--json"],
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    (result,) = json.loads(run.stdout)["results"]
+    assert result["verdict"] == "PROVED" and result["details"]["engine"] == "ray"
+    # the command only disconnected: the cluster's GCS and raylet still run, and still take tasks
+    assert all(procs.alive(pid) for pid, line in before.items() if "gcs_server" in line or "raylet" in line)
+    assert ray.get(ray.remote(lambda: 41 + 1).remote()) == 42

@@ -31,6 +31,7 @@ from ..results import CheckResult, Counterexample, Verdict
 from ..variants.loader import is_builtin_name, variant_source
 from ..exhaustive.bits import MAX_FEATURES
 from ..exhaustive.classifiers import ExactClassifier, classifier_family
+from ..exhaustive.cube_kernels import kernels_available
 from ..exhaustive.engine import Stats
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
@@ -48,6 +49,7 @@ __all__ = [
     "MAX_SEED_VECTORS",
     "MAX_MASK_EVALUATIONS",
     "MAX_TRANSFORM_WORK",
+    "MAX_COMPILED_TRANSFORM_WORK",
     "MODES",
 ]
 
@@ -63,6 +65,11 @@ MAX_MASK_EVALUATIONS = 2**32
 # defaults: 44 runs): n = 22 lipschitz 25 s, incremental-stability 47 s = 44 × 2^22 × 22 ≈ 4.1e9 passes'
 # elements; n = 23 (8.5e9) is projected at about 2× that and refused.
 MAX_TRANSFORM_WORK = 2**32
+# With the compiled kernels (mus_verify.exhaustive.cube_kernels, numba installed) the same work is two
+# cache-blocked sweeps per table instead of n: n = 24 at the defaults (44 × 2^24 × 24 ≈ 1.8e10) measured
+# 17.5-18.8 s CPU (lipschitz) and 29-31 s CPU (incremental-stability) on 2 shared cores (wall 47-52 s and
+# 76-77 s at load 9-10; about half the CPU time on a quiet machine); n = 25 (3.7e10 > 2^35) stays refused.
+MAX_COMPILED_TRANSFORM_WORK = 2**35
 MODES = ("average", "vote")
 
 
@@ -181,9 +188,12 @@ def setup_from_config(config: CheckConfig, defaults: Mapping[str, Any], *, max_n
     runs = count * (len(classifiers) * len(inputs) * len(modes) if uses_classifiers else 1)
     if closed_form and variant.multiplicative:
         work = runs * (1 << n) * n
-        if work > MAX_TRANSFORM_WORK:
+        compiled = kernels_available()
+        limit = MAX_COMPILED_TRANSFORM_WORK if compiled else MAX_TRANSFORM_WORK
+        if work > limit:
             raise InvalidArgument(
-                "--n", n, f"a size whose closed-form run needs at most 2^32 = {MAX_TRANSFORM_WORK:,} transform steps (n = 22 at the defaults: 25-47 s measured)",
+                "--n", n, (f"a size whose closed-form run needs at most 2^35 = {limit:,} transform steps (n = 24 at the defaults: 18-31 s of CPU with the compiled kernels)"
+                           if compiled else f"a size whose closed-form run needs at most 2^32 = {limit:,} transform steps (n = 22 at the defaults: 25-47 s measured; install numba for n = 24)"),
                 f"{runs:,} runs × 2^{n} masks × {n} passes = about {work:,}; lower --n, --classifiers or the seed vectors",
             )
         return Setup(n, lam, dists, count, variant, classifiers, inputs, modes, params)

@@ -50,7 +50,8 @@ from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_fami
 from ..exhaustive.engine import Mode
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mus_closed_form import edge_masses
-from ..exhaustive.engine import INT64_SAFE, Noise, Stats, edge_tv, encode_noise, keys_to_rows, law_difference, smoothed
+from ..exhaustive.cube_table import cube_edge_maxima, smoothed_cube
+from ..exhaustive.engine import INT64_SAFE, Noise, Stats, edge_tv, encode_noise, keys_to_rows, law_difference
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code
 from ..replaying import Replay
 from ..results import CheckResult, Counterexample, Verdict
@@ -215,26 +216,20 @@ def _concrete_scan(
         for clf in classifiers:
             for mode_name in modes:
                 mode = cast(Mode, mode_name)  # validated by check_modes
-                table = smoothed(clf, x, variant, noise, mode, stats=stats)
-                G, D = table.numerators, table.denominator
+                table = smoothed_cube(clf, x, variant, noise, mode, stats=stats)  # per-class rows; .numerators on demand
+                D = table.denominator
                 if D * lam.denominator >= INT64_SAFE:
                     raise InvalidArgument("lam", lam, "a λ with a small denominator for this classifier")
                 runs += 1
                 found: list[tuple[int, int, int]] = []
-                narrow = np.int32 if D < 2**31 else np.int64  # |Δ| <= D: half the memory traffic when it fits
-                columns: list[np.ndarray] = [G[:, c].astype(narrow) for c in range(G.shape[1])]
+                # per feature i, the largest |Δg| numerator over its edges and all classes (exhaustive.cube_kernels)
+                tops = cube_edge_maxima(table)
                 for i in range(n):
-                    # the edges along feature i pair the two halves of each block of 2^(i+1) masks:
-                    # a reshape, no gather; row-major order of (block, offset) is the order of the lower ends.
-                    # One contiguous class column at a time: the largest |Δ| is max(max Δ, −min Δ).
-                    top = 0
-                    for column in columns:
-                        halves = column.reshape(-1, 2, 1 << i)
-                        delta = halves[:, 1] - halves[:, 0]
-                        top = max(top, int(delta.max()), -int(delta.min()))
+                    top = int(tops[i])
                     edges += 1 << (n - 1)
                     largest = max(largest, Fraction(top, D))
                     if thm.exceeds(top, lam, scale=D):
+                        G = table.numerators
                         pairs = G.reshape(-1, 2, 1 << i, G.shape[1])
                         worst = np.abs(pairs[:, 1] - pairs[:, 0]).max(axis=2).reshape(-1)
                         lower = edge_lower_ends(n, i)
@@ -246,7 +241,7 @@ def _concrete_scan(
                 if found:
                     _, alpha, i = min(found)
                     upper = alpha | (1 << i)
-                    c = int(np.argmax(np.abs(G[upper] - G[alpha])))
+                    c = int(np.argmax(np.abs(table.numerators[upper] - table.numerators[alpha])))
                     g_a, g_b = table.value(alpha), table.value(upper)
                     data = _edge_witness(noise.distribution, variant, x, alpha, upper, n, lam, clf.spec, mode, c, g_a, g_b, {"input": label}).to_data()
                     summary = f"{clf!r} ({mode}) at x = {label}: flipping feature {i} at α = {''.join(map(str, bits_of(alpha, n)))} moves g_{c} by {abs(g_a[c] - g_b[c])} > λ = {lam}"

@@ -52,7 +52,8 @@ from ..errors import InvalidArgument
 from ..exhaustive.bits import binomial_prefix_table, bits_of, popcount
 from ..exhaustive.classifiers import ExactClassifier, classifier_family, from_spec
 from ..exhaustive.distance import Direction, cone_size, distance_to, nearest
-from ..exhaustive.engine import Noise, encode_noise, smoothed, top_two_numerators
+from ..exhaustive.cube_table import StabilitySummary, smoothed_cube, stability_summary
+from ..exhaustive.engine import Noise, encode_noise, top_two_numerators
 from ..exhaustive.engine import Mode
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant
@@ -145,16 +146,19 @@ class _Tally:
         capped = np.minimum(r, cones)
         # Σ prefix[cone, capped] as a histogram of (cone, capped) pairs: a bincount, not a 2-D gather
         counts = np.bincount(cones * (self.n + 1) + capped, minlength=(self.n + 1) ** 2)
+        hist = np.bincount(capped * (self.n + 2) + t, minlength=(self.n + 1) * (self.n + 2))
+        self.add_counts(key, counts, hist, int(r.size), int((r >= 1).sum()), int(r.max()) if r.size else -1)
+
+    def add_counts(self, key: str, counts: np.ndarray, hist: np.ndarray, certificates: int, nontrivial: int, largest: int) -> None:
+        """What :meth:`add` adds, from its histograms: (cone, capped) counts and (capped, true) counts."""
         self.pairs[key] += int((counts * self.prefix.reshape(-1)).sum())
         if key == "direction":
-            self.certificates += int(r.size)
-            self.nontrivial += int((r >= 1).sum())
-            if r.size:
-                self.largest = max(self.largest, int(r.max()))
-        counts = np.bincount(capped * (self.n + 2) + t, minlength=(self.n + 1) * (self.n + 2))
-        for code in np.flatnonzero(counts).tolist():
+            self.certificates += certificates
+            self.nontrivial += nontrivial
+            self.largest = max(self.largest, largest)
+        for code in np.flatnonzero(hist).tolist():
             row = self.hist[key].setdefault(code // (self.n + 2), {})
-            row[code % (self.n + 2)] = row.get(code % (self.n + 2), 0) + int(counts[code])
+            row[code % (self.n + 2)] = row.get(code % (self.n + 2), 0) + int(hist[code])
 
     def details(self, direction: str) -> dict[str, Any]:
         def table(key: str) -> dict[str, dict[str, int]]:
@@ -269,7 +273,14 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
              direction: Direction, tally: _Tally, clock: Clock, at_full: list[dict[str, Any]], label: str) -> dict[str, Any] | None:
     """One (classifier, x, mode): all certificates, both distance transforms per class; the shrunk violation or None."""
     n = noise.n
-    table = smoothed(clf, x, variant, noise, mode, stats=clock.stats)
+    table = smoothed_cube(clf, x, variant, noise, mode, stats=clock.stats)  # per-class rows; .numerators on demand
+    # compiled kernels, or None; they mirror the one judge (theorems.stability) and the rule table, so they run
+    # only while those are the definitions they mirror (a patched judge or rule goes through the numpy path)
+    summary = stability_summary(table, lam, radii.name, radii.rule, direction) if _kernels_mirror_the_judge(radii.name) else None
+    if summary is not None and summary.clean:
+        _add_summary(summary, tally, direction, at_full, {"input": label, "classifier": clf.spec.get("family"), "mode": mode})
+        return None
+    # the numpy path: no kernels, or this run has a violation or a tie claim to extract
     predicted, gap = top_two_numerators(table.numerators)
     radius = radii(gap, table.denominator)
     cone = {"direction": _cones(n, direction), "any": _cones(n, "any")}
@@ -314,6 +325,17 @@ def _one_run(noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: n
         beta = found_beta
     return {"alpha": alpha, "beta": beta, "distance": d, "way": way if key != "tie" else "tie", "table": table,
             "predicted": int(predicted[alpha]), "gap": Fraction(int(gap[alpha]), table.denominator), "radius": int(radius[alpha])}
+
+
+def _add_summary(summary: StabilitySummary, tally: _Tally, direction: str, at_full: list[dict[str, Any]], run: dict[str, Any]) -> None:
+    """A clean run's kernel summary into the tally: the same counts the numpy path adds."""
+    certified = (summary.certificates, summary.nontrivial, summary.largest)
+    tally.add_counts("direction", summary.pairs[0], summary.true_vs[0], *certified)
+    tally.add_counts("any", summary.pairs[1], summary.true_vs[1], *certified)
+    if direction == "down":
+        full = summary.full
+        at_full.append({**run, "predicted": full["predicted"], "certified": full["radius"],
+                        "true": min(full["distance"] - 1, tally.n) if full["predicted"] >= 0 else None})
 
 
 def _counterexample(found: Mapping[str, Any], noise: Noise, variant: SmoothingVariant, clf: ExactClassifier, x: np.ndarray,

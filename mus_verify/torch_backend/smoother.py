@@ -18,7 +18,12 @@ copies of every example in memory-bounded chunks under ``torch.inference_mode``:
   (:mod:`.tolerances`). A vote whose top-two probability margin is at most
   2τ is *uncertain*; :func:`.certify.certify` re-evaluates such copies in
   float64 when they could change a radius (:mod:`.recheck`);
-* a NaN or inf in any copy's output is an error naming the copy.
+* a NaN or inf in any copy's output is an error naming the copy;
+* ``compile=True`` (optional, off by default) wraps the base model (zero
+  masking) or the ViT encoder (token dropping) in ``torch.compile``. Measured
+  on this project's CPU (benchmarks/RESULTS.md): no reliable gain for zero
+  masking, 4-6x *slower* for token dropping (per-length recompiles, no padded
+  batches); votes unchanged.
 
 λ must be exactly k/q and α binary: inputs are validated with
 :mod:`mus_verify._validation` and never repaired.

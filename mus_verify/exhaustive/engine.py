@@ -206,7 +206,7 @@ def smoothed(
     T, D = noise.total, memo.denominator
     if T * D >= INT64_SAFE:
         raise InvalidArgument("distribution", noise.distribution.name, "a weight total times classifier denominator below 2^62", f"got {T} * {D}")
-    if full_cube and np.isscalar(visible) and variant.multiplicative:  # MuS or a variant compiled to it
+    if full_cube and isinstance(visible, (int, np.integer)) and variant.multiplicative:  # MuS or a variant compiled to it
         return _smoothed_mus_cube(memo, noise, int(visible), stats)
     out = np.zeros((alpha_codes.shape[0], memo.classes), dtype=np.int64)
     N = noise.codes.shape[0]

@@ -199,8 +199,8 @@ def run_search(args: argparse.Namespace) -> int:
             raise InvalidArgument("--q", args.q, "comma-separated integers such as 2,3,4") from None
         for q in qs:
             resolve_q(q, args.lam)
-    elif resolve_q(None, args.lam) is not None:
-        qs = [resolve_q(None, args.lam)]
+    elif (inferred := resolve_q(None, args.lam)) is not None:
+        qs = [inferred]
     max_n = DEFAULT_MAX_N if args.max_n is None else args.max_n
     total = len(list(search_sizes(args.variant, max_n, qs, args.lam)))
     with progress_bar(total, f"search {args.property}", enabled=not args.json) as advance:

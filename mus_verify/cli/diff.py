@@ -6,6 +6,7 @@ Imports torch only when the command runs, so ``mus-verify --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from ._options import add_threads_option, apply_threads, resolve_q
 from .output import emit
@@ -73,7 +74,7 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.model is None:
         results, skipped = diff_default(seed=args.seed, autocast_dtype=autocast)
     elif args.model == "token-drop":
-        options = {k: v for k, v in (("q", q), ("lam", args.lam), ("examples", args.examples)) if v is not None}
+        options: dict[str, Any] = {k: v for k, v in (("q", q), ("lam", args.lam), ("examples", args.examples)) if v is not None}
         results = [check_token_drop(seed=args.seed, **options)]
     else:
         results = diff_named_model(args.model, q=q, lam=args.lam, examples=args.examples, seed=args.seed, autocast_dtype=autocast)

@@ -33,13 +33,13 @@ def test_check_refuses_a_q_that_conflicts_with_lam(capsys):
         (["check", "marginals", "--n", "100000000"], "--n"),
         (["check", "marginals", "--q", str(10**20), "--lam", f"1/{10**20}"], "--q"),
         (["check", "lipschitz", "--q", str(10**20), "--lam", f"1/{10**20}"], "--q"),
-        (["check", "incremental-stability", "--n", "24", "--q", "64", "--lam", "16/64"], "--n"),
+        (["check", "incremental-stability", "--n", "25", "--q", "64", "--lam", "16/64"], "--n"),
         (["check", "masking-equivalence", "--n", "22"], "--n"),
         (["check", "lipschitz", "--classes", "1000000000"], "--classes"),
         (["check", "marginals", "--n", "12", "--q", "64", "--all-seed-vectors"], "--all-seed-vectors"),
         (["check", "marginals", "--n", "1", "--q", "200000", "--lam", "1/200000", "--all-seed-vectors"], "--all-seed-vectors"),
     ],
-    ids=["marginals-n-1e8", "marginals-huge-q", "lipschitz-huge-q", "stability-n-24", "masking-n-22", "huge-classes", "all-seed-vectors",
+    ids=["marginals-n-1e8", "marginals-huge-q", "lipschitz-huge-q", "stability-n-25", "masking-n-22", "huge-classes", "all-seed-vectors",
          "all-seed-vectors-large-q"],
 )
 def test_sizes_that_cannot_finish_are_refused_quickly_with_exit_2(capsys, argv, argument):

@@ -52,6 +52,8 @@ __all__ = [
     "certified_radius",
     "top_two",
     "TopTwo",
+    "top_two_rows",
+    "TopTwoRows",
     "Certificate",
     "certify",
     "certify_incremental",
@@ -189,6 +191,45 @@ def top_two(probabilities: Sequence[Any]) -> TopTwo:
     if gap == 0:
         return TopTwo(None, None, gap)
     return TopTwo(order[0], order[1], gap)
+
+
+@dataclass(frozen=True)
+class TopTwoRows:
+    """:class:`TopTwo` of every row of an integer score table (vote counts, or numerators over one denominator)."""
+
+    predicted: np.ndarray  # (N,) int64: the unique argmax, -1 where the top two tie
+    runner_up: np.ndarray  # (N,) int64: second place in the stable order (even at a tie); -1 with one class
+    top: np.ndarray  # (N,) the largest value of each row
+    second: np.ndarray  # (N,) the second largest (0 with one class, so the gap is the value itself)
+
+    @property
+    def gap(self) -> np.ndarray:
+        """top - second, in the rows' own units (divide by the common denominator for the probability gap)."""
+        return self.top - self.second
+
+
+def top_two_rows(values: Any) -> TopTwoRows:
+    """:func:`top_two` on every row of an (N, m) integer array, exactly and vectorised.
+
+    Ties go to the lower class index (a stable descending order), as in
+    :func:`top_two`; with one class the gap is that class's value.
+
+    >>> best = top_two_rows(np.array([[1, 3, 3], [5, 2, 0]]))
+    >>> best.predicted.tolist(), best.runner_up.tolist(), best.gap.tolist()
+    ([-1, 0], [2, 1], [0, 3])
+    """
+    array = np.asarray(values)
+    if array.ndim != 2 or array.shape[1] < 1 or not np.issubdtype(array.dtype, np.integer):
+        raise InvalidArgument("values", f"array of shape {array.shape} and dtype {array.dtype}", "an (N, m >= 1) integer array")
+    m = array.shape[1]
+    # Stable ascending sort of the reversed columns, read backwards: descending values, ties to the lower
+    # index, without negating (which would overflow at the dtype's minimum or wrap unsigned counts).
+    order = (m - 1 - np.argsort(array[:, ::-1], axis=1, kind="stable")[:, ::-1]).astype(np.int64)
+    top = np.take_along_axis(array, order[:, :1], axis=1)[:, 0]
+    if m == 1:
+        return TopTwoRows(np.zeros(array.shape[0], dtype=np.int64), np.full(array.shape[0], -1, dtype=np.int64), top, np.zeros_like(top))
+    second = np.take_along_axis(array, order[:, 1:2], axis=1)[:, 0]
+    return TopTwoRows(np.where(top > second, order[:, 0], -1), order[:, 1].copy(), top, second)
 
 
 @dataclass(frozen=True)

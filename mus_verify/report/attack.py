@@ -7,6 +7,9 @@ no longer the unique argmax. If that happens after t changes, the true radius
 is at most t − 1. It attacks *the same smoothed classifier that was
 certified*: same noise masks (q, λ, seed vector) and voting, with exact
 integer vote counts, so its bound is comparable with the certificate.
+
+The search itself is :func:`mus_verify.engines.greedy.greedy_path` (the one greedy attack, shared with
+the torch fast path); this module only scores candidate masks by their exact vote leads.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..engines.greedy import greedy_path
 from .enumeration import votes_at
 
 __all__ = ["greedy_attack"]
@@ -32,17 +36,10 @@ def greedy_attack(
     add: bool,
 ) -> int | None:
     """Upper bound t − 1 on the true radius at α (None when no flip was found on the greedy path)."""
-    current = alpha.astype(bool).copy()
-    for step in range(1, current.size + 1):
-        candidates = np.flatnonzero(~current if add else current)
-        if candidates.size == 0:
-            return None
-        trials = np.repeat(current[None, :], candidates.size, axis=0)
-        trials[np.arange(candidates.size), candidates] = add
+
+    def leads(trials: np.ndarray) -> np.ndarray:
         votes = votes_at(h, x, groups, noise_masks, trials, m)
         others = np.delete(votes, predicted, axis=1)
-        lead = votes[:, predicted] - (others.max(axis=1) if others.shape[1] else 0)
-        if (lead <= 0).any():
-            return step - 1
-        current = trials[int(np.argmin(lead))]
-    return None
+        return votes[:, predicted] - (others.max(axis=1) if others.shape[1] else 0)
+
+    return greedy_path(alpha, leads, add=add).upper_bound

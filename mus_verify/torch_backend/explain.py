@@ -23,9 +23,11 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
 import torch
 
 from .._validation import as_int
+from ..engines.greedy import greedy_path
 from ..errors import InvalidArgument
 from .certify import FastCertificate, certificate_from
 from .groups import FeatureGroups
@@ -251,23 +253,23 @@ def attack(
     budget = n if budget is None else as_int(budget, "budget", low=1)
     generator = torch.Generator().manual_seed(seed)
     target = certificate.predicted
-    evaluations = 0
-    margins = []
-    for step in range(1, budget + 1):
-        movable = (~beta).nonzero()[:, 0] if certificate.kind == "incremental" else (beta & ~phi).nonzero()[:, 0]
-        if movable.numel() == 0:
-            break
-        if max_candidates is not None and movable.numel() > max_candidates:
-            movable = movable[torch.randperm(movable.numel(), generator=generator)[:max_candidates]]
-        candidates = beta[None, :].repeat(movable.numel(), 1)
-        candidates[torch.arange(movable.numel()), movable] = certificate.kind == "incremental"
-        out = mus.smooth(x.expand((movable.numel(),) + tuple(x.shape[1:])), candidates)
-        evaluations += movable.numel()
-        scores = [_margin(out, b, target) for b in range(movable.numel())]
-        best = min(range(len(scores)), key=lambda b: (scores[b], b))
-        beta = candidates[best]
-        margins.append(scores[best])
-        if scores[best] <= 0:
-            upper = step - 1
-            return AttackResult(certificate.kind, True, step, tuple(int(v) for v in beta.tolist()), upper, certificate.radius, evaluations, upper >= certificate.radius, tuple(margins))
-    return AttackResult(certificate.kind, False, None, None, None, certificate.radius, evaluations, True, tuple(margins))
+    cap = max_candidates
+
+    def subset(movable: np.ndarray) -> np.ndarray:
+        if cap is None or movable.size <= cap:
+            return movable
+        return movable[torch.randperm(movable.size, generator=generator)[:cap].numpy()]
+
+    def leads(candidates: np.ndarray) -> list[float]:
+        out = mus.smooth(x.expand((candidates.shape[0],) + tuple(x.shape[1:])), torch.from_numpy(candidates))
+        return [_margin(out, b, target) for b in range(candidates.shape[0])]
+
+    incremental = certificate.kind == "incremental"
+    path = greedy_path(
+        beta.numpy(), leads, add=incremental, frozen=None if incremental else phi.numpy(), budget=budget, subset=subset
+    )
+    if path.found:
+        assert path.beta is not None and path.distance is not None
+        upper = path.distance - 1
+        return AttackResult(certificate.kind, True, path.distance, tuple(int(v) for v in path.beta.tolist()), upper, certificate.radius, path.evaluations, upper >= certificate.radius, path.leads)
+    return AttackResult(certificate.kind, False, None, None, None, certificate.radius, path.evaluations, True, path.leads)

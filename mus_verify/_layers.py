@@ -51,7 +51,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("support", ("_validation", "_loading", "_progress", "_exact_roots", "_z3", "_lazy", "_optional", "_layers")),
     # The exact reference in rationals: mask distributions, g(x, α), certified radii.
     ("core", ("distributions", "smoothing", "certificates", "core")),
-    # What is smoothed and classified: the one Variant, its exact ops, the built-ins, the loader.
+    # What is smoothed and classified: the one Variant, its exact ops, the built-ins, the loader, and the one
+    # classifier family (mus_verify.model.classifiers).
     ("model", ("variants", "model")),
     # One module per paper statement: typed witness, the one exact judge, replay.
     ("theorems", ("theorems",)),

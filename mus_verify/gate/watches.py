@@ -147,7 +147,7 @@ class _Perturbed(GateClassifier):
         out[bad] = _moved(out[bad])
         return out
 
-    def spec(self) -> dict[str, Any]:
+    def spec_fields(self) -> dict[str, Any]:
         return self.inner.spec()
 
 

@@ -49,7 +49,7 @@ class _Voted(GateClassifier):
         out[np.arange(inner.shape[0]), inner.argmax(axis=1)] = 1
         return out
 
-    def spec(self) -> dict[str, Any]:
+    def spec_fields(self) -> dict[str, Any]:
         return self.inner.spec()
 
 

@@ -77,6 +77,18 @@ def as_fraction(value: Any, argument: str) -> Fraction:
     raise InvalidArgument(argument, value, "a rational number such as 1/4")
 
 
+def as_probability(value: Any, argument: str) -> Fraction:
+    """An exact rational in [0, 1] (a keep probability λ of i.i.d. noise), from anything :func:`as_fraction` takes.
+
+    >>> as_probability("1/3", "lam")
+    Fraction(1, 3)
+    """
+    p = as_fraction(value, argument)
+    if not 0 <= p <= 1:
+        raise InvalidArgument(argument, p, "a rational probability in [0, 1]")
+    return p
+
+
 MAX_DECIMAL_EXPONENT = 4000
 
 

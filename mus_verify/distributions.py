@@ -35,12 +35,14 @@ import numpy as np
 from ._validation import (
     as_fraction,
     as_int,
+    as_probability,
     check_binary_vector,
     check_lambda,
     check_q,
     check_seed_vector,
     lambda_steps,
 )
+from .core.bits import masks_from_codes
 from .errors import InvalidArgument
 
 __all__ = ["MaskDistribution", "lqv", "lqv_masks", "bernoulli_iid", "finite", "seed_vector", "random_seed_vector", "MAX_LQV_CELLS", "check_lqv_size"]
@@ -211,12 +213,9 @@ def bernoulli_iid(n: int, lam: Any) -> MaskDistribution:
     λ may be any rational in [0, 1]; n is limited to ``MAX_IID_FEATURES``.
     """
     n = as_int(n, "n", low=1, high=MAX_IID_FEATURES)
-    lam = as_fraction(lam, "lam")
-    if not 0 <= lam <= 1:
-        raise InvalidArgument("lam", lam, "a rational in [0, 1]")
+    lam = as_probability(lam, "lam")
     a, b = lam.numerator, lam.denominator
-    codes = np.arange(2**n, dtype=np.int64)
-    masks = ((codes[:, None] >> np.arange(n)) & 1).astype(bool)
+    masks = masks_from_codes(np.arange(2**n, dtype=np.int64), n)
     ones = masks.sum(axis=1)
     counts = tuple(a ** int(w) * (b - a) ** (n - int(w)) for w in ones)
     return MaskDistribution(masks, counts, b**n, "bernoulli-iid", {"n": n, "lam": lam})

@@ -29,8 +29,8 @@ from ..distributions import MaskDistribution, finite
 from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict
 from ..variants.loader import is_builtin_name, variant_source
-from ..exhaustive.bits import MAX_FEATURES
-from ..exhaustive.classifiers import ExactClassifier, classifier_family
+from ..core.bits import MAX_FEATURES
+from ..model.classifiers import ExactClassifier, classifier_family
 from ..exhaustive.cube_kernels import kernels_available
 from ..exhaustive.engine import Stats
 from ..exhaustive.inputs import check_inputs

@@ -45,8 +45,8 @@ import numpy as np
 from .._validation import as_fraction
 from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
-from ..exhaustive.bits import bits_of, edge_lower_ends, popcount
-from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
+from ..core.bits import bits_of, edge_lower_ends, popcount
+from ..model.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
 from ..exhaustive.engine import Mode
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mus_closed_form import edge_masses

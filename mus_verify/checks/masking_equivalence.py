@@ -31,8 +31,8 @@ from typing import Any, Iterable, Mapping, Sequence, cast
 import numpy as np
 
 from ..distributions import MaskDistribution
-from ..exhaustive.bits import bits_of, popcount
-from ..exhaustive.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
+from ..core.bits import bits_of, popcount
+from ..model.classifiers import ExactClassifier, Indicator, classifier_family, from_spec
 from ..exhaustive.engine import BLOCK, KeyMemo, Mode, Noise, Stats, encode_noise, keys_to_rows, law_difference, law_tv, smoothed
 from ..exhaustive.inputs import check_inputs
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, resolve_variant, visible_code

@@ -49,8 +49,8 @@ from .._validation import as_fraction
 from ..certificates import RADIUS_RULES, RULE_COVERS, certified_radius, top_two
 from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
-from ..exhaustive.bits import binomial_prefix_table, bits_of, popcount
-from ..exhaustive.classifiers import ExactClassifier, classifier_family, from_spec
+from ..core.bits import binomial_prefix_table, bits_of, popcount
+from ..model.classifiers import ExactClassifier, classifier_family, from_spec
 from ..exhaustive.distance import Direction, cone_size, distance_to, nearest
 from ..exhaustive.cube_table import StabilitySummary, smoothed_cube, stability_summary
 from ..exhaustive.engine import Noise, encode_noise, top_two_numerators

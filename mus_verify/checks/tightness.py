@@ -30,8 +30,8 @@ import numpy as np
 
 from .._validation import as_fraction
 from ..distributions import MaskDistribution
-from ..exhaustive.bits import bits_of
-from ..exhaustive.classifiers import from_spec
+from ..core.bits import bits_of
+from ..model.classifiers import from_spec
 from ..exhaustive.engine import encode_noise
 from ..exhaustive.inputs import worst_case_input
 from ..exhaustive.mask_encodings import MULTIPLICATIVE, SmoothingVariant, masked_rows, resolve_variant

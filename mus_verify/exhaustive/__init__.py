@@ -18,7 +18,7 @@ The checkers built on it live in :mod:`mus_verify.checks` (``lipschitz``,
 
 from __future__ import annotations
 
-from .classifiers import HashTable, Indicator, LinearVote, Quorum, TinyMLP, classifier_family, from_spec
+from ..model.classifiers import HashTable, Indicator, LinearVote, Quorum, TinyMLP, classifier_family, from_spec
 from .distance import distance_to
 from .engine import Noise, Stats, encode_noise, smoothed
 from .inputs import default_inputs

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..certificates import RADIUS_RULES
 from ..errors import InvalidArgument
-from .classifiers import ExactClassifier
+from ..model.classifiers import ExactClassifier
 from .cube_kernels import DIRECTION_CODES, compiled_or_none, edge_maxima, zeta_rows
 from .engine import INT64_SAFE, KeyMemo, Mode, Noise, Stats, _transforms, smoothed
 from .mask_encodings import MULTIPLICATIVE, SmoothingVariant

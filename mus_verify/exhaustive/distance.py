@@ -33,7 +33,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InvalidArgument
-from .bits import popcount
+from ..core.bits import popcount
 
 __all__ = ["Direction", "DIRECTIONS", "distance_to", "nearest", "cone_size"]
 

@@ -35,8 +35,8 @@ import numpy as np
 
 from ..distributions import MaskDistribution
 from ..errors import InvalidArgument
-from .bits import codes_from_masks
-from .classifiers import ExactClassifier, one_hot_argmax
+from ..core.bits import codes_from_masks
+from ..model.classifiers import ExactClassifier, one_hot_argmax
 from .mask_encodings import SmoothingVariant, decode_keys, masked_rows
 from .mus_closed_form import down_closure, smooth_cube, sparse_transforms
 

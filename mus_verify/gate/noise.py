@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..certificates import top_two_rows
-from ..exhaustive.bits import masks_from_codes
+from ..core.bits import masks_from_codes
 from .classifiers import MAX_PATTERN_FEATURES, FeatureProbe, GateClassifier, PatternProbe
 from .configs import GateConfig
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..certificates import top_two_rows
 from ..errors import InvalidArgument
-from ..exhaustive.bits import codes_from_masks, masks_from_codes, popcount
+from ..core.bits import codes_from_masks, masks_from_codes, popcount
 from .shapley import shapley_numerators, shapley_values
 
 __all__ = ["MAX_ENUMERATION_GROUPS", "VoteTable", "vote_table", "votes_at", "strict_radius_from_votes"]

@@ -31,7 +31,7 @@ from ..errors import InvalidArgument
 from ..results import CheckResult, Counterexample, Verdict, jsonable
 from .attack import greedy_attack
 from .datasets import DATASETS, load
-from ..exhaustive.bits import bits_of, codes_from_masks
+from ..core.bits import bits_of, codes_from_masks
 from .enumeration import MAX_ENUMERATION_GROUPS, vote_table
 from .measures import summarise, unsound_rows
 from .shapley import rank_features

@@ -36,7 +36,7 @@ import numpy as np
 
 from .._validation import as_int
 from ..errors import InvalidArgument
-from ..exhaustive.bits import popcount
+from ..core.bits import popcount
 
 __all__ = ["MAX_SHAPLEY_FEATURES", "shapley_numerators", "shapley_values", "rank_features"]
 

@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..certificates import top_two
-from ..exhaustive.classifiers import from_spec
+from ..model.classifiers import from_spec
 from ..exhaustive.inputs import worst_case_input
 from ..results import CheckResult, Verdict
 from ._kinds import counterexample

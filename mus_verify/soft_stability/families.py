@@ -1,6 +1,6 @@
 """The exact classifiers the soft-stability checks quantify over, as :class:`~.rates.ScoreTable` s.
 
-Every family of the exhaustive engine (:func:`mus_verify.exhaustive.classifiers.classifier_family`:
+Every family of the exhaustive engine (:func:`mus_verify.model.classifiers.classifier_family`:
 hash tables, quorum and linear votes, tiny MLPs) at the worst-case input x = (1, …, n)
 (distinct and nonzero, so the classifier is an arbitrary function of the mask), and
 their exact MuS tables: L_qv(λ) in average and vote mode (the toolkit's g).
@@ -15,7 +15,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 
 from ..distributions import random_seed_vector
-from ..exhaustive.classifiers import ExactClassifier, classifier_family, from_spec
+from ..model.classifiers import ExactClassifier, classifier_family, from_spec
 from ..exhaustive.inputs import worst_case_input
 from .rates import ScoreTable, predictions, smooth_lqv
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..certificates import certified_radius
-from ..exhaustive.bits import codes_from_masks
+from ..core.bits import codes_from_masks
 from .bounds import one_sided_samples
 from .rates import ScoreTable, predictions, smooth_lqv
 from .sampler import UniformSupersetSampler, unrank_combination

@@ -37,9 +37,9 @@ from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 
-from .._validation import as_fraction, as_int, check_probabilities
+from .._validation import as_fraction, as_int, as_probability, check_probabilities
 from ..errors import InvalidArgument
-from ..exhaustive.bits import codes_from_masks, masks_from_codes, popcount
+from ..core.bits import codes_from_masks, masks_from_codes, popcount
 from .perturbations import (
     MAX_ENUMERATED_FEATURES,
     Direction,
@@ -208,9 +208,7 @@ def smooth_iid(table: ScoreTable, lam: Any) -> ScoreTable:
     With λ = a/b each axis maps (H0, H1) to (b·H0, (b−a)·H0 + a·H1), so the
     result is integers over D·b^n, exactly.
     """
-    lam = as_fraction(lam, "lam")
-    if not 0 <= lam <= 1:
-        raise InvalidArgument("lam", lam, "a keep probability λ in [0, 1]")
+    lam = as_probability(lam, "lam")
     a, b = lam.numerator, lam.denominator
     values = np.asarray(table.numerators, dtype=object).copy()
     codes = np.arange(1 << table.n, dtype=np.int64)

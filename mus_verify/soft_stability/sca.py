@@ -28,7 +28,7 @@ import numpy as np
 from .._validation import as_int, check_binary_vector
 from ..errors import InvalidArgument
 from .bounds import check_eps_delta, clopper_pearson, hoeffding_interval, hoeffding_samples
-from ..exhaustive.bits import code_from_bits, codes_from_masks, masks_from_codes
+from ..core.bits import code_from_bits, codes_from_masks, masks_from_codes
 from .rates import NO_CLASS, TIE_POLICIES, ScoreTable, TiePolicy, predictions
 from .sampler import IntegerSource, Sampler, UniformSupersetSampler
 

@@ -40,9 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_fraction
-from ..errors import InvalidArgument
-from ..exhaustive.bits import popcount
+from .._validation import as_fraction, as_probability
+from ..core.bits import popcount
 from .rates import ScoreTable
 
 __all__ = [
@@ -97,9 +96,7 @@ def _int64_if_safe(values: np.ndarray, bound: int) -> np.ndarray:
 
 def smooth_iid_direct(table: ScoreTable, lam: Any) -> ScoreTable:
     """g(β) = Σ_s λ^{|s|} (1−λ)^{n−|s|} h(β ∧ s), the 2^n-term expectation, in integers over D·b^n (λ = a/b)."""
-    lam = as_fraction(lam, "lam")
-    if not 0 <= lam <= 1:
-        raise InvalidArgument("lam", lam, "a keep probability λ in [0, 1]")
+    lam = as_probability(lam, "lam")
     a, b, n = lam.numerator, lam.denominator, table.n
     biggest = max(1, int(np.abs(np.asarray(table.numerators, dtype=object)).max()))
     h = _int64_if_safe(table.numerators, biggest * b**n)

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...exhaustive.bits import codes_from_masks
-from ..classifiers import PatternVotes
+from ...core.bits import codes_from_masks
+from ...model.classifiers import PatternVotes
 
 __all__ = ["Construction", "constructions", "spread_seed"]
 

@@ -41,7 +41,7 @@ OPTIONAL = {
 
 @dataclass(frozen=True)
 class CliRun:
-    """One ``mus-verify`` run: exit code, stdout, stderr (unpacks as ``code, out, err``)."""
+    """One ``mus-verify`` run: exit code, stdout, stderr (unpacks and indexes as ``code, out, err``)."""
 
     code: int
     out: str
@@ -49,6 +49,9 @@ class CliRun:
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.code, self.out, self.err))
+
+    def __getitem__(self, index: int) -> Any:
+        return (self.code, self.out, self.err)[index]
 
     def json(self) -> Any:
         return json.loads(self.out)

@@ -13,7 +13,6 @@ import textwrap
 import pytest
 
 from mus_verify.checks import CheckConfig, run_check, variant_checks
-from mus_verify.cli import main
 from mus_verify.errors import InvalidArgument
 from mus_verify.results import Counterexample, Verdict
 
@@ -21,14 +20,8 @@ USER = "examples/user_variant.py:VARIANT"
 SMALL = ("--n", "4", "--q", "4", "--lam", "1/4")
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def check_json(capsys, *argv):
-    code, out, err = run(capsys, "check", *argv, "--json")
+def check_json(cli, *argv):
+    code, out, err = cli("check", *argv, "--json")
     return code, json.loads(out)
 
 
@@ -52,56 +45,56 @@ def planted(tmp_path, body, name="planted.py"):
 # --- the issue's "done when": check agrees with prove ---------------------------------------------
 
 
-def test_user_variant_lipschitz_is_refuted_by_check_and_by_prove(capsys):
+def test_user_variant_lipschitz_is_refuted_by_check_and_by_prove(cli):
     pytest.importorskip("z3")
-    code, document = check_json(capsys, "lipschitz", "--variant", USER, *SMALL)
+    code, document = check_json(cli, "lipschitz", "--variant", USER, *SMALL)
     (result,) = document["results"]
     assert code == 1 and result["verdict"] == "REFUTED"
     assert result["params"]["variant"] == "never-empty-mus" and result["params"]["variant_source"].endswith("examples/user_variant.py:VARIANT")
     data = result["counterexample"]["data"]
     assert data["variant"] == "never-empty-mus" and data["difference"] == "1/2"  # the all-hidden mask kept all: TV 1/2 > λ = 1/4
-    code, out, _ = run(capsys, "prove", "lipschitz", "--variant", USER, *SMALL, "--json")
+    code, out, _ = cli("prove", "lipschitz", "--variant", USER, *SMALL, "--json")
     assert code == 1 and json.loads(out)["results"][0]["verdict"] == "REFUTED"
 
 
-def test_user_variant_marginals_are_refuted_by_check_and_by_prove(capsys):
+def test_user_variant_marginals_are_refuted_by_check_and_by_prove(cli):
     pytest.importorskip("z3")
-    code, document = check_json(capsys, "marginals", "--variant", USER, *SMALL)
+    code, document = check_json(cli, "marginals", "--variant", USER, *SMALL)
     (result,) = document["results"]
     assert code == 1 and result["params"]["variant"] == "never-empty-mus" and result["counterexample"]["data"]["actual"] == "1/2"
     assert Counterexample.from_json(result["counterexample"]).replay()  # the projected law is the evidence: no code runs
-    code, out, _ = run(capsys, "prove", "marginals", "--variant", USER, *SMALL, "--json")
+    code, out, _ = cli("prove", "marginals", "--variant", USER, *SMALL, "--json")
     assert code == 1 and json.loads(out)["results"][0]["verdict"] == "REFUTED"
-    code, default = check_json(capsys, "marginals", *SMALL)
-    code_mus, named = check_json(capsys, "marginals", *SMALL, "--variant", "mus")
+    code, default = check_json(cli, "marginals", *SMALL)
+    code_mus, named = check_json(cli, "marginals", *SMALL, "--variant", "mus")
     assert code == code_mus == 0 and without_timing(named) == without_timing(default)
 
 
-def test_user_variant_masking_equivalence_holds_for_check_and_prove(capsys):
+def test_user_variant_masking_equivalence_holds_for_check_and_prove(cli):
     pytest.importorskip("z3")
-    code, document = check_json(capsys, "masking-equivalence", "--variant", USER, *SMALL)
+    code, document = check_json(cli, "masking-equivalence", "--variant", USER, *SMALL)
     assert code == 0 and document["results"][0]["verdict"] == "PROVED"
-    code, out, _ = run(capsys, "prove", "masking-equivalence", "--variant", USER, *SMALL, "--json")
+    code, out, _ = cli("prove", "masking-equivalence", "--variant", USER, *SMALL, "--json")
     assert code == 0 and json.loads(out)["results"][0]["verdict"] == "PROVED"
 
 
-def test_every_seed_vector_of_the_user_variant_is_covered(capsys):
-    code, document = check_json(capsys, "lipschitz", "--variant", USER, *SMALL, "--all-seed-vectors", "--classifiers", "tables")
+def test_every_seed_vector_of_the_user_variant_is_covered(cli):
+    code, document = check_json(cli, "lipschitz", "--variant", USER, *SMALL, "--all-seed-vectors", "--classifiers", "tables")
     assert code == 1 and document["results"][0]["params"]["seed_vectors"] == "all 256"
 
 
 @pytest.mark.parametrize("name", ["lipschitz", "masking-equivalence", "incremental-stability"])
 @pytest.mark.parametrize("spelling", ["mus", "multiplicative"])
-def test_variant_mus_is_the_default(capsys, name, spelling):
+def test_variant_mus_is_the_default(cli, name, spelling):
     size = ("--n", "5", "--q", "8", "--lam", "2/8")
-    code, default = check_json(capsys, name, *size)
-    code_mus, named = check_json(capsys, name, *size, "--variant", spelling)
+    code, default = check_json(cli, name, *size)
+    code_mus, named = check_json(cli, name, *size, "--variant", spelling)
     assert code == code_mus == 0
     assert without_timing(named) == without_timing(default)
 
 
-def test_additive_is_refuted_on_masking_equivalence_as_before(capsys):
-    code, document = check_json(capsys, "masking-equivalence", "--variant", "additive", *SMALL)
+def test_additive_is_refuted_on_masking_equivalence_as_before(cli):
+    code, document = check_json(cli, "masking-equivalence", "--variant", "additive", *SMALL)
     (result,) = document["results"]
     assert code == 1 and result["counterexample"]["data"]["variant"] == "additive"
     assert result["params"]["distribution"] == "lqv"
@@ -132,21 +125,21 @@ VARIANT = OffByOne()
 """
 
 
-def test_planted_user_bug_is_refuted_and_replays_only_when_named(capsys, tmp_path):
+def test_planted_user_bug_is_refuted_and_replays_only_when_named(cli, tmp_path):
     spec = planted(tmp_path, OFF_BY_ONE)
-    code, document = check_json(capsys, "lipschitz", "--variant", spec, "--n", "5", "--q", "8", "--lam", "2/8")
+    code, document = check_json(cli, "lipschitz", "--variant", spec, "--n", "5", "--q", "8", "--lam", "2/8")
     (result,) = document["results"]
     assert code == 1 and result["verdict"] == "REFUTED"
     cx = result["counterexample"]
     assert cx["data"]["variant"] == "off-by-one-mus" and cx["data"]["difference"] == "3/8"  # (k + 1)/q, not λ = 2/8
     saved = tmp_path / "cx.json"
     saved.write_text(json.dumps(document))
-    code, out, _ = run(capsys, "replay", str(saved), "--json")
+    code, out, _ = cli("replay", str(saved), "--json")
     replayed = json.loads(out)["results"][0]
     assert code == 3 and replayed["verdict"] == "UNKNOWN" and "not replayed" in replayed["message"] and "variant" in replayed["message"]
     outcome = Counterexample.from_json(cx).replay_outcome()
     assert outcome.status.value == "not replayed" and outcome.needs == ("variant",)
-    code, out, _ = run(capsys, "replay", str(saved), "--variant", spec, "--json")
+    code, out, _ = cli("replay", str(saved), "--variant", spec, "--json")
     assert code == 1 and json.loads(out)["results"][0]["verdict"] == "REFUTED"
 
 
@@ -188,15 +181,15 @@ def test_a_user_variant_below_lambda_fails_tightness_and_replays_when_named(tmp_
 # --- what the engine cannot represent is exit 2, with the reason ----------------------------------
 
 
-def test_variable_length_variant_is_exit_2_with_the_reason(capsys):
-    code, document = check_json(capsys, "lipschitz", "--variant", "token-drop", *SMALL)
+def test_variable_length_variant_is_exit_2_with_the_reason(cli):
+    code, document = check_json(cli, "lipschitz", "--variant", "token-drop", *SMALL)
     assert code == 2 and document["ok"] is False
     assert "variable-length" in document["error"] and "token-drop" in document["error"] and "mus-verify prove" in document["error"]
 
 
 @pytest.mark.parametrize("builtin, reason", [("ramp", "its own apply()"), ("baseline", "its own apply()")])
-def test_builtins_with_their_own_apply_are_refused(capsys, builtin, reason):
-    code, document = check_json(capsys, "masking-equivalence", "--variant", builtin, *SMALL)
+def test_builtins_with_their_own_apply_are_refused(cli, builtin, reason):
+    code, document = check_json(cli, "masking-equivalence", "--variant", builtin, *SMALL)
     assert code == 2 and reason in document["error"]
 
 
@@ -227,30 +220,30 @@ REASONS = {"apply": "its own apply()", "keeps": "is not binary", "symbols": "sym
 
 
 @pytest.mark.parametrize("hook", sorted(CUSTOM))
-def test_what_the_engine_cannot_represent_is_refused_naming_why(capsys, tmp_path, hook):
+def test_what_the_engine_cannot_represent_is_refused_naming_why(cli, tmp_path, hook):
     body = OFF_BY_ONE.replace("\n\nVARIANT = OffByOne()", textwrap.indent(textwrap.dedent(CUSTOM[hook]), "    ") + "\n\nVARIANT = OffByOne()")
     spec = planted(tmp_path, body, f"custom_{hook}.py")
-    code, document = check_json(capsys, "lipschitz", "--variant", spec, *SMALL)
+    code, document = check_json(cli, "lipschitz", "--variant", spec, *SMALL)
     assert code == 2 and REASONS[hook] in document["error"], document["error"]
     if hook == "guard":
         assert f"custom_{hook}.py:" in document["error"] and "if s_i:" in document["error"]  # names the line
 
 
-def test_a_user_variant_may_not_take_a_builtin_name(capsys, tmp_path):
+def test_a_user_variant_may_not_take_a_builtin_name(cli, tmp_path):
     spec = planted(tmp_path, OFF_BY_ONE.replace('"off-by-one-mus"', '"mus"'), "impostor.py")
-    code, document = check_json(capsys, "lipschitz", "--variant", spec, *SMALL)
+    code, document = check_json(cli, "lipschitz", "--variant", spec, *SMALL)
     assert code == 2 and "is a built-in's" in document["error"]
 
 
-def test_a_missing_file_is_exit_2_not_a_traceback(capsys):
-    code, document = check_json(capsys, "lipschitz", "--variant", "no/such/file.py:VARIANT", *SMALL)
+def test_a_missing_file_is_exit_2_not_a_traceback(cli):
+    code, document = check_json(cli, "lipschitz", "--variant", "no/such/file.py:VARIANT", *SMALL)
     assert code == 2 and "no such file" in document["error"]
 
 
-def test_a_variant_without_a_seed_vector_refuses_seed_vector_options(capsys):
-    code, document = check_json(capsys, "lipschitz", "--variant", "mus-iid", "--n", "4", "--q", "4", "--lam", "1/4", "--seed-vector", "0,1,2,3")
+def test_a_variant_without_a_seed_vector_refuses_seed_vector_options(cli):
+    code, document = check_json(cli, "lipschitz", "--variant", "mus-iid", "--n", "4", "--q", "4", "--lam", "1/4", "--seed-vector", "0,1,2,3")
     assert code == 2 and "declares no seed_vector" in document["error"]
-    code, document = check_json(capsys, "lipschitz", "--variant", "mus-iid", "--n", "4", "--q", "4", "--lam", "1/4")
+    code, document = check_json(cli, "lipschitz", "--variant", "mus-iid", "--n", "4", "--q", "4", "--lam", "1/4")
     assert code == 0 and document["results"][0]["counterexample"] is None
     assert document["results"][0]["params"]["distribution"] == "noise of mus-iid"
 
@@ -259,23 +252,23 @@ def test_a_variant_without_a_seed_vector_refuses_seed_vector_options(capsys):
 
 
 @pytest.mark.parametrize("name", ["soft-stability-smoothing", "topk-lemma", "removal-theorem1"])
-def test_checks_without_a_variant_refuse_it_naming_the_check(capsys, name):
-    code, document = check_json(capsys, name, "--variant", "mus")
+def test_checks_without_a_variant_refuse_it_naming_the_check(cli, name):
+    code, document = check_json(cli, name, "--variant", "mus")
     assert code == 2 and repr(name) in document["error"]
     with pytest.raises(InvalidArgument, match=name):
         run_check(name, CheckConfig(extra={"variant": "mus"}))
 
 
-def test_check_all_with_a_variant_runs_the_variant_checks_only(capsys):
-    code, document = check_json(capsys, "all", "--variant", USER, *SMALL, "--classifiers", "tables")
+def test_check_all_with_a_variant_runs_the_variant_checks_only(cli):
+    code, document = check_json(cli, "all", "--variant", USER, *SMALL, "--classifiers", "tables")
     names = [r["name"] for r in document["results"]]
     assert names == [s.name for s in variant_checks() if s.in_all]
     assert {"marginals", "lipschitz", "masking-equivalence", "tightness"} <= set(names) and code == 1
     assert not any(name.startswith(("topk", "soft-stability", "removal")) for name in names)
 
 
-def test_help_documents_variant(capsys):
-    code, out, _ = run(capsys, "check", "--help")
+def test_help_documents_variant(cli):
+    code, out, _ = cli("check", "--help")
     assert code == 0 and "--variant" in out and "file.py:ATTR" in out and "check all --variant" in " ".join(out.split())
 
 

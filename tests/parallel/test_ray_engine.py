@@ -16,7 +16,6 @@ from conftest import without_timings
 
 from mus_verify.checks import CheckConfig, run_check
 from mus_verify.checks._sharding import run_sharded
-from mus_verify.cli import main
 from mus_verify.distributions import lqv
 from mus_verify.exhaustive.planted import off_by_half_lqv
 from mus_verify.parallel import run_shards
@@ -25,9 +24,9 @@ from mus_verify.results import Verdict, replay
 pytest.importorskip("ray")
 
 
-def _cli_json(capsys, argv):
-    code = main(argv)
-    return code, json.loads(capsys.readouterr().out)
+def _cli_json(cli, argv):
+    run = cli(*argv)
+    return run.code, run.json()
 
 
 @pytest.mark.parametrize("argv, verdict", [
@@ -37,9 +36,9 @@ def _cli_json(capsys, argv):
     (["check", "lipschitz", "--n", "8", "--variant", "additive"], "REFUTED"),
     (["check", "incremental-stability", "--n", "8", "--variant", "additive"], "REFUTED"),
 ])
-def test_cli_json_is_the_same_on_ray(ray_cluster, capsys, argv, verdict):
-    local_code, local = _cli_json(capsys, [*argv, "--json"])
-    ray_code, sharded = _cli_json(capsys, [*argv, "--engine", "ray", "--workers", "2", "--json"])
+def test_cli_json_is_the_same_on_ray(ray_cluster, cli, argv, verdict):
+    local_code, local = _cli_json(cli, [*argv, "--json"])
+    ray_code, sharded = _cli_json(cli, [*argv, "--engine", "ray", "--workers", "2", "--json"])
     assert ray_code == local_code == (1 if verdict == "REFUTED" else 0)
     (a,), (b,) = local["results"], sharded["results"]
     assert a["verdict"] == verdict
@@ -105,9 +104,9 @@ def test_a_killed_worker_does_not_change_the_result(ray_cluster, procs):
     (["search", "additive", "--property", "lipschitz", "--max-n", "3"], 1),  # refuted at the second size: later sizes cancelled
     pytest.param(["search", "mus", "--property", "lipschitz", "--max-n", "2"], 0, marks=pytest.mark.slow),  # every size proved (~25 s)
 ])
-def test_search_sizes_in_parallel_give_the_local_answer(ray_cluster, capsys, argv, code):
-    local_code, local = _cli_json(capsys, [*argv, "--json"])
-    ray_code, sharded = _cli_json(capsys, [*argv, "--engine", "ray", "--workers", "2", "--json"])
+def test_search_sizes_in_parallel_give_the_local_answer(ray_cluster, cli, argv, code):
+    local_code, local = _cli_json(cli, [*argv, "--json"])
+    ray_code, sharded = _cli_json(cli, [*argv, "--engine", "ray", "--workers", "2", "--json"])
     assert local_code == ray_code == code
     assert sharded["search"] == local["search"]
     assert [r["details"].pop("engine") for r in sharded["results"]] == ["ray"] * len(local["results"])
@@ -159,18 +158,18 @@ def test_report_one_lambda_per_shard_gives_the_local_report(ray_cluster, tmp_pat
 
 
 @pytest.mark.slow  # every registered check, twice: about 100 s
-def test_check_all_on_ray_is_the_local_check_all(ray_cluster, capsys):
-    local_code, local = _cli_json(capsys, ["check", "all", "--json"])
-    ray_code, sharded = _cli_json(capsys, ["check", "all", "--engine", "ray", "--workers", "2", "--json"])
+def test_check_all_on_ray_is_the_local_check_all(ray_cluster, cli):
+    local_code, local = _cli_json(cli, ["check", "all", "--json"])
+    ray_code, sharded = _cli_json(cli, ["check", "all", "--engine", "ray", "--workers", "2", "--json"])
     assert ray_code == local_code == 0
     assert [r["name"] for r in sharded["results"]] == [r["name"] for r in local["results"]]
     assert [without_timings(r) for r in sharded["results"]] == [without_timings(r) for r in local["results"]]
 
 
-def test_a_user_variant_file_is_loaded_by_the_workers(ray_cluster, capsys):
+def test_a_user_variant_file_is_loaded_by_the_workers(ray_cluster, cli):
     argv = ["check", "incremental-stability", "--n", "6", "--variant", "examples/user_variant.py:VARIANT"]
-    local_code, local = _cli_json(capsys, [*argv, "--json"])
-    ray_code, sharded = _cli_json(capsys, [*argv, "--engine", "ray", "--json"])
+    local_code, local = _cli_json(cli, [*argv, "--json"])
+    ray_code, sharded = _cli_json(cli, [*argv, "--engine", "ray", "--json"])
     assert ray_code == local_code
     assert without_timings(sharded["results"][0]) == without_timings(local["results"][0])
 

@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from mus_verify.cli import _prove_extensions, main
+from mus_verify.cli import _prove_extensions
 from mus_verify.results import CheckResult, Counterexample, Verdict
 
 CALLS: list[tuple[dict, int, int]] = []
@@ -38,37 +38,31 @@ def registry(monkeypatch):
     return CALLS
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_prove_dispatches_with_params_rlimit_and_seed(capsys, registry):
-    code, out, _ = run(capsys, "prove", "fake-family", "--param", "k=3", "--param", "model=a=b", "--rlimit", "123", "--seed", "7", "--json")
+def test_prove_dispatches_with_params_rlimit_and_seed(cli, registry):
+    code, out, _ = cli("prove", "fake-family", "--param", "k=3", "--param", "model=a=b", "--rlimit", "123", "--seed", "7", "--json")
     document = json.loads(out)
     assert code == 0 and document["ok"] is True
     assert document["results"][0]["verdict"] == "PROVED" and document["results"][0]["params"] == {"k": "3", "model": "a=b"}
     assert registry == [({"k": "3", "model": "a=b"}, 123, 7)]
 
 
-def test_search_dispatches_without_a_variant_and_defaults(capsys, registry):
-    code, out, _ = run(capsys, "search", "--property", "fake-family", "--json")
+def test_search_dispatches_without_a_variant_and_defaults(cli, registry):
+    code, out, _ = cli("search", "--property", "fake-family", "--json")
     assert code == 0 and json.loads(out)["results"][0]["name"] == "fake holds"
     from mus_verify.smt.prover import DEFAULT_RLIMIT
 
     assert registry == [({}, DEFAULT_RLIMIT, 0)]
 
 
-def test_refuted_exits_1_and_help_lists_the_names(capsys, registry):
-    code, out, _ = run(capsys, "search", "--property", "fake-refuted", "--json")
+def test_refuted_exits_1_and_help_lists_the_names(cli, registry):
+    code, out, _ = cli("search", "--property", "fake-refuted", "--json")
     assert code == 1 and json.loads(out)["results"][0]["counterexample"]["summary"] == "a fake violation"
-    assert run(capsys, "prove", "fake-refuted")[0] == 1
-    code, out, _ = run(capsys, "prove", "--help")
+    assert cli("prove", "fake-refuted")[0] == 1
+    code, out, _ = cli("prove", "--help")
     assert code == 0 and "fake-family" in out and "a fake statement for the test" in out
 
 
-def test_options_that_do_not_apply_are_refused(capsys, registry):
+def test_options_that_do_not_apply_are_refused(cli, registry):
     for argv in (
         ["prove", "fake-family", "--variant", "mus"],
         ["prove", "fake-family", "--n", "3"],
@@ -81,16 +75,16 @@ def test_options_that_do_not_apply_are_refused(capsys, registry):
         ["prove", "lipschitz", "--variant", "mus"],
         ["search", "--property", "lipschitz"],
     ):
-        code, out, err = run(capsys, *argv, "--json")
+        code, out, err = cli(*argv, "--json")
         assert code == 2, argv
         assert json.loads(out)["ok"] is False and "is invalid" in err, argv
     assert registry == []
 
 
-def test_a_registered_function_returning_garbage_is_an_internal_error(capsys, registry):
-    code, out, err = run(capsys, "prove", "fake-bad", "--json")
+def test_a_registered_function_returning_garbage_is_an_internal_error(cli, registry):
+    code, out, err = cli("prove", "fake-bad", "--json")
     assert code == 2 and "not a non-empty list of CheckResult" in err
 
 
-def test_unregistered_names_are_usage_errors(capsys):
-    assert run(capsys, "prove", "fake-family")[0] == 2
+def test_unregistered_names_are_usage_errors(cli):
+    assert cli("prove", "fake-family")[0] == 2

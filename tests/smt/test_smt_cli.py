@@ -5,35 +5,28 @@ import pathlib
 import subprocess
 import sys
 
-from mus_verify.cli import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 USER_VARIANT = str(ROOT / "examples" / "user_variant.py") + ":VARIANT"
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_search_additive_masking_equivalence_exits_1_with_a_replayed_counterexample(capsys):
-    code, out, _ = run(capsys, "search", "additive", "--property", "masking-equivalence")
+def test_search_additive_masking_equivalence_exits_1_with_a_replayed_counterexample(cli):
+    code, out, _ = cli("search", "additive", "--property", "masking-equivalence")
     assert code == 1
     assert "REFUTED" in out and "replayed and confirmed in the exact reference" in out
     assert "counterexample (smt-masking-equivalence)" in out and "h_table" in out
     assert "smallest counterexample at n=1 q=2 λ=1/2" in out
 
 
-def test_search_mus_stability_floor_and_ceil_exit_1_strict_exits_0(capsys):
+def test_search_mus_stability_floor_and_ceil_exit_1_strict_exits_0(cli):
     for rule in ("floor", "ceil"):
-        code, out, _ = run(capsys, "search", "mus", "--property", "stability", "--radius-rule", rule, "--json")
+        code, out, _ = cli("search", "mus", "--property", "stability", "--radius-rule", rule, "--json")
         document = json.loads(out)
         assert code == 1 and document["ok"] is False, rule
         last = document["results"][-1]
         assert last["verdict"] == "REFUTED" and last["counterexample"]["data"]["radius_rule"] == rule
         assert document["search"]["smallest_counterexample"] is not None
-    code, out, _ = run(capsys, "search", "mus", "--property", "stability", "--radius-rule", "strict", "--json")
+    code, out, _ = cli("search", "mus", "--property", "stability", "--radius-rule", "strict", "--json")
     document = json.loads(out)
     assert code == 0 and document["ok"] is True
     assert document["search"]["smallest_counterexample"] is None
@@ -41,13 +34,13 @@ def test_search_mus_stability_floor_and_ceil_exit_1_strict_exits_0(capsys):
     assert all(r["verdict"] == "PROVED" and r["method"] == "z3" for r in document["results"])
 
 
-def test_prove_lipschitz_mus_n8_q8(capsys):
-    code, out, _ = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "8", "--q", "8", "--lam", "2/8")
+def test_prove_lipschitz_mus_n8_q8(cli):
+    code, out, _ = cli("prove", "lipschitz", "--variant", "mus", "--n", "8", "--q", "8", "--lam", "2/8")
     assert code == 0 and "PROVED" in out
 
 
-def test_prove_json_records_the_budget(capsys):
-    code, out, _ = run(capsys, "prove", "masking-equivalence", "--variant", "mus", "--n", "3", "--lam", "1/4", "--json", "--rlimit", "1000000")
+def test_prove_json_records_the_budget(cli):
+    code, out, _ = cli("prove", "masking-equivalence", "--variant", "mus", "--n", "3", "--lam", "1/4", "--json", "--rlimit", "1000000")
     (result,) = json.loads(out)["results"]
     assert code == 0 and result["verdict"] == "PROVED"
     assert result["params"]["q"] == 4  # taken from --lam 1/4
@@ -55,40 +48,40 @@ def test_prove_json_records_the_budget(capsys):
     assert result["params"]["random_seed"] == 0
 
 
-def test_prove_unknown_exits_3(capsys):
-    code, out, _ = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "4", "--q", "4", "--rlimit", "10", "--json")
+def test_prove_unknown_exits_3(cli):
+    code, out, _ = cli("prove", "lipschitz", "--variant", "mus", "--n", "4", "--q", "4", "--rlimit", "10", "--json")
     assert code == 3 and json.loads(out)["results"][0]["verdict"] == "UNKNOWN"
 
 
-def test_user_variant_from_a_file(capsys):
-    code, out, _ = run(capsys, "search", USER_VARIANT, "--property", "lipschitz", "--json")
+def test_user_variant_from_a_file(cli):
+    code, out, _ = cli("search", USER_VARIANT, "--property", "lipschitz", "--json")
     document = json.loads(out)
     assert code == 1 and document["search"]["smallest_counterexample"]["n"] == 1
     assert document["results"][-1]["counterexample"]["data"]["variant_source"].endswith("user_variant.py:VARIANT")
-    code, out, _ = run(capsys, "search", USER_VARIANT, "--property", "masking-equivalence", "--max-n", "3")
+    code, out, _ = cli("search", USER_VARIANT, "--property", "masking-equivalence", "--max-n", "3")
     assert code == 0 and "proved at" in out
 
 
-def test_user_variant_from_a_module(capsys, tmp_path, monkeypatch):
+def test_user_variant_from_a_module(cli, tmp_path, monkeypatch):
     (tmp_path / "my_smoothing.py").write_text("from mus_verify.variants.builtin import Additive\nVARIANT = Additive()\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    code, out, _ = run(capsys, "prove", "masking-equivalence", "--variant", "my_smoothing:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2")
+    code, out, _ = cli("prove", "masking-equivalence", "--variant", "my_smoothing:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2")
     assert code == 1 and "REFUTED" in out
 
 
-def test_usage_errors_exit_2(capsys):
-    code, out, err = run(capsys, "prove", "lipschitz", "--variant", "nope", "--n", "2", "--json")
+def test_usage_errors_exit_2(cli):
+    code, out, err = cli("prove", "lipschitz", "--variant", "nope", "--n", "2", "--json")
     assert code == 2 and json.loads(out)["ok"] is False and "built-in variant" in err
-    code, _, err = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "2", "--q", "4", "--lam", "1/3")
+    code, _, err = cli("prove", "lipschitz", "--variant", "mus", "--n", "2", "--q", "4", "--lam", "1/3")
     assert code == 2 and "multiple of 1/q" in err
-    code, _, err = run(capsys, "prove", "reference", "--variant", "mus-iid", "--n", "2")
+    code, _, err = cli("prove", "reference", "--variant", "mus-iid", "--n", "2")
     assert code == 2 and "seed_vector" in err
-    code, _, _ = run(capsys, "search", "mus", "--property", "nonsense")
+    code, _, _ = cli("search", "mus", "--property", "nonsense")
     assert code == 2
 
 
-def test_saved_counterexample_replays_in_a_fresh_process(capsys, tmp_path):
-    code, out, _ = run(capsys, "prove", "stability", "--variant", "mus", "--n", "2", "--q", "2", "--lam", "1/2", "--radius-rule", "floor", "--json")
+def test_saved_counterexample_replays_in_a_fresh_process(cli, tmp_path):
+    code, out, _ = cli("prove", "stability", "--variant", "mus", "--n", "2", "--q", "2", "--lam", "1/2", "--radius-rule", "floor", "--json")
     assert code == 1
     saved = tmp_path / "ce.json"
     saved.write_text(json.dumps(json.loads(out)["results"][0]["counterexample"]))

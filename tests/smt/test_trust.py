@@ -8,7 +8,6 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mus_verify.cli import main
 from mus_verify.errors import InvalidArgument
 from mus_verify.results import Verdict
 from mus_verify.smt import prove, search
@@ -22,21 +21,15 @@ RAISES = f"{HERE / 'raises.py'}:VARIANT"
 EXITS = f"{HERE / 'raises.py'}:EXITS"
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def h_first_visible(inputs):
     visible = np.array([row[0] not in (0, None) for row in inputs])
     return np.stack([~visible, visible], axis=1).astype(int)
 
 
 @pytest.mark.parametrize("prop", ["marginals", "lipschitz", "stability"])
-def test_if_on_a_backend_value_is_exit_2_naming_the_line_not_proved(capsys, prop):
+def test_if_on_a_backend_value_is_exit_2_naming_the_line_not_proved(cli, prop):
     # Old code: PROVED (exit 0) for all three, though the exact semantics leaks feature i when v_i = 0.
-    code, out, err = run(capsys, "prove", prop, "--variant", BRANCH, "--n", "2", "--q", "4", "--lam", "1/4", "--json")
+    code, out, err = cli("prove", prop, "--variant", BRANCH, "--n", "2", "--q", "4", "--lam", "1/4", "--json")
     assert code == 2 and json.loads(out)["ok"] is False
     assert "branch_on_equality.py:23: `if v == 0:`" in err and "as a Python bool" in err and "ops.where" in err
 
@@ -62,10 +55,10 @@ def test_if_on_a_backend_value_fails_the_same_way_on_torch():
         smooth_torch(load_variant(BRANCH), h, torch.ones(1, 2, dtype=torch.float64), torch.ones(2), make_params(2, 4, "1/4"), {"seed_vector": [0, 1]})
 
 
-def test_noise_weights_are_validated_on_the_z3_path(capsys):
+def test_noise_weights_are_validated_on_the_z3_path(cli):
     # Old code: PROVED for marginals (weights summing to 1/2 were never checked on the Z3 path).
     for prop in ("marginals", "lipschitz"):
-        code, _, err = run(capsys, "prove", prop, "--variant", HALF, "--n", "2", "--q", "4", "--lam", "1/4")
+        code, _, err = cli("prove", prop, "--variant", HALF, "--n", "2", "--q", "4", "--lam", "1/4")
         assert code == 2 and "summing to exactly 1" in err and "they sum to 1/2" in err, prop
 
 
@@ -104,11 +97,11 @@ def test_weights_must_be_exact_non_negative_constants_on_every_path(variant, mat
 
 
 @pytest.mark.parametrize("spec,what", [(RAISES, "raised KeyError: 'missing' at"), (EXITS, "raised SystemExit: 0 at")])
-def test_a_variant_that_raises_is_exit_2_naming_it_in_prove_and_search(capsys, spec, what):
+def test_a_variant_that_raises_is_exit_2_naming_it_in_prove_and_search(cli, spec, what):
     # Old code: a traceback and exit 1 (raises), or exit 0 with no output (sys.exit(0) inside noise).
-    code, out, err = run(capsys, "prove", "marginals", "--variant", spec, "--n", "2", "--q", "2", "--lam", "1/2", "--json")
+    code, out, err = cli("prove", "marginals", "--variant", spec, "--n", "2", "--q", "2", "--lam", "1/2", "--json")
     assert code == 2 and json.loads(out)["ok"] is False and what in err and "its noise()" in err
-    code, out, err = run(capsys, "search", spec, "--property", "lipschitz", "--max-n", "1", "--json")
+    code, out, err = cli("search", spec, "--property", "lipschitz", "--max-n", "1", "--json")
     assert code == 2 and json.loads(out)["ok"] is False and what in err
 
 
@@ -133,23 +126,23 @@ def test_a_z3_proof_the_exact_reference_contradicts_is_refuted_with_the_exact_wi
     assert result.counterexample.replay()
 
 
-def test_z3_terms_that_are_not_the_exact_function_are_an_internal_error_not_proved(capsys):
+def test_z3_terms_that_are_not_the_exact_function_are_an_internal_error_not_proved(cli):
     from mus_verify.errors import InternalError
 
     with pytest.raises(InternalError, match="not the variant's exact semantics.*differ from its exact evaluation at symbols"):
         prove("masking-equivalence", REVERSED, 3, 4, "2/4")  # n = 3: reversing a 2-entry seed keeps L_qv's law
-    code, out, err = run(capsys, "prove", "masking-equivalence", "--variant", REVERSED, "--n", "3", "--lam", "2/4", "--json")
+    code, out, err = cli("prove", "masking-equivalence", "--variant", REVERSED, "--n", "3", "--lam", "2/4", "--json")
     assert code == 2 and json.loads(out)["ok"] is False and "ops.name" in err
 
 
-def test_what_the_encoder_cannot_represent_is_exit_2_with_the_reason(capsys):
-    code, out, err = run(capsys, "prove", "masking-equivalence", "--variant", f"{HERE / 'not_slots.py'}:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2", "--json")
+def test_what_the_encoder_cannot_represent_is_exit_2_with_the_reason(cli):
+    code, out, err = cli("prove", "masking-equivalence", "--variant", f"{HERE / 'not_slots.py'}:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2", "--json")
     assert code == 2 and "apply()[0] must be a slot made by ops.present" in err and "encoding bug" not in err + out
 
 
-def test_arithmetic_z3_cannot_do_is_exit_2_naming_the_users_line(capsys):
+def test_arithmetic_z3_cannot_do_is_exit_2_naming_the_users_line(cli):
     # Old code: a Z3Exception traceback, exit 1 (x_i mod 3 of a rational is fine exactly, not in Z3).
-    code, out, err = run(capsys, "prove", "masking-equivalence", "--variant", f"{HERE / 'real_modulus.py'}:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2", "--json")
+    code, out, err = cli("prove", "masking-equivalence", "--variant", f"{HERE / 'real_modulus.py'}:VARIANT", "--n", "1", "--q", "2", "--lam", "1/2", "--json")
     assert code == 2 and json.loads(out)["ok"] is False
     assert "its apply() on the z3 backend raised Z3Exception" in err and "real_modulus.py:21:" in err
 
@@ -159,21 +152,21 @@ def test_a_proof_records_its_cross_check():
     assert result.verdict is Verdict.PROVED and "agreement checked on" in result.details["crosscheck"]
 
 
-def test_sizes_that_cannot_finish_are_refused_with_the_limit_and_why(capsys):
+def test_sizes_that_cannot_finish_are_refused_with_the_limit_and_why(cli):
     # Old code: `prove --n 200` ran for well over a minute (lipschitz: 200 queries of 800 slot terms).
-    code, out, err = run(capsys, "prove", "lipschitz", "--variant", "mus", "--n", "200", "--json")
+    code, out, err = cli("prove", "lipschitz", "--variant", "mus", "--n", "200", "--json")
     assert code == 2 and json.loads(out)["ok"] is False
     assert "q=4 is invalid: expected a size whose g has at most 512 slot terms" in err and "4 noise terms x n = 200 = 800" in err
     assert "measured for mus: n = 64, q = 8" in err
-    code, _, err = run(capsys, "prove", "stability", "--variant", "mus", "--n", "1", "--q", "600", "--lam", "150/600")
+    code, _, err = cli("prove", "stability", "--variant", "mus", "--n", "1", "--q", "600", "--lam", "150/600")
     assert code == 2 and "600 noise terms x n = 1" in err  # n is tiny, but g has 600 slot terms
-    code, _, err = run(capsys, "prove", "lipschitz", "--variant", "mus-iid", "--n", "9", "--lam", "1/2")
+    code, _, err = cli("prove", "lipschitz", "--variant", "mus-iid", "--n", "9", "--lam", "1/2")
     assert code == 2 and "n=9 is invalid" in err and "512 noise terms x n = 9" in err
-    code, _, err = run(capsys, "prove", "marginals", "--variant", "mus", "--n", "2000")
+    code, _, err = cli("prove", "marginals", "--variant", "mus", "--n", "2000")
     assert code == 2 and "n=2000 is invalid: expected at most 1024" in err
-    code, _, err = run(capsys, "search", "mus", "--property", "lipschitz", "--max-n", "2000")
+    code, _, err = cli("search", "mus", "--property", "lipschitz", "--max-n", "2000")
     assert code == 2 and "max_n=2000 is invalid" in err
-    assert run(capsys, "prove", "marginals", "--variant", "mus", "--n", "100", "--lam", "1/4")[0] == 0  # cheap: still allowed
+    assert cli("prove", "marginals", "--variant", "mus", "--n", "100", "--lam", "1/4")[0] == 0  # cheap: still allowed
 
 
 def test_prove_is_deterministic_in_process():

@@ -47,8 +47,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # The exception types; import nothing of ours, so every layer can raise them.
     ("errors", ("errors",)),
     # Support with no domain knowledge: argument checks, the one "file.py:attr" loader, progress bars,
-    # exact square roots, the lazy z3 loader, the lazy-export and optional-extra helpers, this file.
-    ("support", ("_validation", "_loading", "_progress", "_exact_roots", "_z3", "_lazy", "_optional", "_layers")),
+    # exact square roots, the lazy z3 loader, the lazy-export and optional-extra helpers, the figure helper, this file.
+    ("support", ("_validation", "_loading", "_progress", "_exact_roots", "_z3", "_lazy", "_optional", "_plotting", "_layers")),
     # The exact reference in rationals: mask distributions, g(x, α), certified radii.
     ("core", ("distributions", "smoothing", "certificates", "core")),
     # What is smoothed and classified: the one Variant, its exact ops, the built-ins, the loader, and the one

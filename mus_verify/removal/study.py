@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._optional import require
+from .._plotting import pyplot, save_png
 from ..results import CheckResult, Counterexample, Verdict, jsonable
 
 __all__ = ["run_study", "WEIGHT_DECAYS", "SIZES"]  # the CLI glue: mus_verify.cli.studies
@@ -184,9 +185,7 @@ def run_study(out: Path, *, seed: int = 0, threads: int | None = None) -> tuple[
 
 
 def _plots(rows: list[dict[str, Any]], model_rows: list[dict[str, Any]], out: Path, d: int) -> list[Path]:
-    matplotlib = require("matplotlib", purpose="the removal study's plots")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot("the removal study's plots")
 
     paths = []
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True)
@@ -210,9 +209,7 @@ def _plots(rows: list[dict[str, Any]], model_rows: list[dict[str, Any]], out: Pa
     axes[0][0].legend(fontsize=7)
     fig.suptitle("wine MLPs: attribution change under input perturbation, normalised by the certified L̄")
     fig.tight_layout()
-    paths.append(out / "removal_input_perturbation.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(save_png(fig, out / "removal_input_perturbation.png"))
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for name, marker in zip(SUMMARIES, "osd"):
         for removal, style in (("baseline", "-"), ("marginal", ":")):
@@ -223,9 +220,7 @@ def _plots(rows: list[dict[str, Any]], model_rows: list[dict[str, Any]], out: Pa
     ax.set_ylabel("mean ‖Δφ‖₂ at ‖δ‖ = 0.1")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    paths.append(out / "removal_weight_decay.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(save_png(fig, out / "removal_weight_decay.png"))
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for name, marker in zip(SUMMARIES, "osd"):
         chosen = [row for row in model_rows if row["summary"] == name]
@@ -237,9 +232,7 @@ def _plots(rows: list[dict[str, Any]], model_rows: list[dict[str, Any]], out: Pa
     ax.set_title("cascading layer randomisation")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    paths.append(out / "removal_model_perturbation.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    paths.append(save_png(fig, out / "removal_model_perturbation.png"))
     return paths
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
+from .._plotting import pyplot, save_png
+
 __all__ = ["write_plots"]
 
 
 def write_plots(per_lam: Mapping[str, Mapping[str, Any]], out: Path, dataset: str, exhaustive: bool) -> list[Path]:
     """stability.png, certified_accuracy.png, tightness.png (n <= 16 only) and accuracy.png."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot("the report's plots")
 
     figures = []
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -77,8 +76,4 @@ def write_plots(per_lam: Mapping[str, Mapping[str, Any]], out: Path, dataset: st
 
 
 def _save(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path)

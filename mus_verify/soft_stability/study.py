@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._plotting import pyplot, save_png
 from .._progress import progress_bar
 from .._validation import as_int, check_lambda, check_q
 from ..certificates import certified_radius, top_two
@@ -161,11 +162,7 @@ def replay_misses(data: Any) -> bool:
 
 
 def _plot(summary: dict[str, Any], rows: list[dict[str, Any]], r_max: int, out: Path, dataset: str, lam: Fraction, eps: Fraction, delta: Fraction) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot("the soft-stability study's plot")
     radii = list(range(0, r_max + 1))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     ax = axes[0]
@@ -198,10 +195,7 @@ def _plot(summary: dict[str, Any], rows: list[dict[str, Any]], r_max: int, out: 
     ax.set_title(f"test point {row['index']}")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    path = out / "soft_stability.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, out / "soft_stability.png")
 
 
 def _write_summary(out: Path, params: dict[str, Any], summary: dict[str, Any], rows: list[dict[str, Any]], figure: Path) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._optional import require
+from .._plotting import pyplot, save_png
 from ..errors import InvalidArgument
 from ..results import CheckResult, Verdict, jsonable
 
@@ -178,9 +179,7 @@ def _write(out: Path, document: dict[str, Any]) -> None:
 
 
 def _plots(out: Path, document: dict[str, Any]) -> None:
-    matplotlib = require("matplotlib", purpose="the study's plots")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot("the study's plots")
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for name, style in (("plain", "o-"), ("r2et", "s-")):
         pk = document["summary"][name]["p_at_k_under_attack"]
@@ -195,5 +194,4 @@ def _plots(out: Path, document: dict[str, Any]) -> None:
     right.set(xlabel="certified top-k radius (interval arithmetic)", ylabel="attack's radius (top: none found)", title="certified ≤ attack")
     right.legend()
     fig.tight_layout()
-    fig.savefig(out / "topk-stability.png", dpi=110)
-    plt.close(fig)
+    save_png(fig, out / "topk-stability.png")

@@ -11,20 +11,38 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from typing import Sequence
 
 from ..errors import MusVerifyError, UsageError  # UsageError: defined in errors.py, re-exported here
 from .._optional import extra_of, missing_message
-from .output import EXIT_USAGE, emit_error
+from .output import EXIT_INCONCLUSIVE, EXIT_USAGE, emit_error
 
-__all__ = ["main", "main_exit", "build_parser", "COMMAND_MODULES", "EPILOG", "UsageError"]
+__all__ = ["main", "main_exit", "build_parser", "COMMAND_MODULES", "EPILOG", "INTERRUPTED_MESSAGE", "UsageError"]
 
 COMMAND_MODULES = ("mus_verify.cli.check", "mus_verify.cli.report", "mus_verify.cli.prove", "mus_verify.cli.diff", "mus_verify.cli.gate", "mus_verify.cli.bench", "mus_verify.cli.replay", "mus_verify.cli.soft_stability", "mus_verify.cli.attribution_diff")
 
 EPILOG = """exit codes: 0 every result holds; 1 a counterexample was found; 2 usage or
-environment error; 3 inconclusive (UNKNOWN or VACUOUS; never a pass).
+environment error; 3 inconclusive (UNKNOWN or VACUOUS, or interrupted by Ctrl-C;
+never a pass).
 --json prints one object {"ok": bool, "results": [...]} on stdout."""
+
+
+INTERRUPTED_MESSAGE = "interrupted: nothing was decided"
+
+
+def _emit_interrupted(as_json: bool) -> int:
+    """Ctrl-C (or SIGTERM under the Ray engine): one line, not a traceback; exit 3, the run did not finish.
+
+    The JSON object has the error shape of :func:`~mus_verify.cli.output.emit_error` plus ``"interrupted": true``.
+    """
+    sys.stderr.write(f"mus-verify: {INTERRUPTED_MESSAGE}\n")
+    if as_json:
+        document = {"ok": False, "results": [], "error": INTERRUPTED_MESSAGE, "interrupted": True}
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return EXIT_INCONCLUSIVE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.name is None or extra_of(exc.name) is None:
             raise
         return emit_error(missing_message(exc.name, purpose=f"mus-verify {command or ''}".strip()), wants_json)
+    except KeyboardInterrupt:  # Ctrl-C: no verdict was reached, so inconclusive (3), never a pass or a usage error
+        return _emit_interrupted(wants_json)
     except SystemExit as exc:  # from code a command ran (a user variant or target), never a result: not exit 0
         return emit_error(f"the command was ended by SystemExit({exc.code!r}) raised by code it ran (sys.exit in a variant or target?); no result was produced", wants_json)
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch")  # the [torch] extra: skipped, not an error, without it
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,9 @@
 from fractions import Fraction
 
 import numpy as np
-import torch
+import pytest
+
+torch = pytest.importorskip("torch")  # the [torch] extra: skipped, not an error, without it
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-import torch
+torch = pytest.importorskip("torch")  # the [torch] extra: skipped, not an error, without it
 
 from mus_verify.errors import InvalidArgument
 from mus_verify.torch_backend import MuS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
+torch = pytest.importorskip("torch")  # the [torch] extra: skipped, not an error, without it
 
 from mus_verify.distributions import lqv_masks, random_seed_vector
 from mus_verify.errors import InvalidArgument

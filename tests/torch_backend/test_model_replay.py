@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import textwrap
 
-import torch
+import pytest
+
+torch = pytest.importorskip("torch")  # the [torch] extra: skipped, not an error, without it
 from torch import nn
 
 from mus_verify._loading import load_attribute

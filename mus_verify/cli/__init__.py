@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from typing import Sequence
 
 from ..errors import MusVerifyError, UsageError  # UsageError: defined in errors.py, re-exported here
 from .._optional import extra_of, missing_message
-from .output import EXIT_INCONCLUSIVE, EXIT_USAGE, emit_error
+from .output import EXIT_INCONCLUSIVE, EXIT_USAGE, emit_error, error_document
 
 __all__ = ["main", "main_exit", "build_parser", "COMMAND_MODULES", "EPILOG", "INTERRUPTED_MESSAGE", "UsageError"]
 
@@ -39,8 +38,7 @@ def _emit_interrupted(as_json: bool) -> int:
     """
     sys.stderr.write(f"mus-verify: {INTERRUPTED_MESSAGE}\n")
     if as_json:
-        document = {"ok": False, "results": [], "error": INTERRUPTED_MESSAGE, "interrupted": True}
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(error_document(INTERRUPTED_MESSAGE, interrupted=True))
     sys.stdout.flush()
     return EXIT_INCONCLUSIVE
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence, TextIO
 
 from ..results import EXIT_HOLDS, EXIT_INCONCLUSIVE, EXIT_REFUTED, EXIT_USAGE, CheckResult, Verdict, exit_code
 
-__all__ = ["EXIT_HOLDS", "EXIT_REFUTED", "EXIT_USAGE", "EXIT_INCONCLUSIVE", "exit_code", "json_document", "emit", "emit_error", "render_table"]
+__all__ = ["EXIT_HOLDS", "EXIT_REFUTED", "EXIT_USAGE", "EXIT_INCONCLUSIVE", "exit_code", "json_document", "emit", "emit_error", "error_document", "render_table"]
 
 
 def json_document(results: Sequence[CheckResult], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -41,11 +41,16 @@ def emit(results: Sequence[CheckResult], as_json: bool, out: TextIO | None = Non
     return exit_code(results)
 
 
+def error_document(message: str, **added: Any) -> str:
+    """The JSON printed when no result was produced: ``{"ok": false, "results": [], "error": message}`` plus ``added`` fields."""
+    return json.dumps({"ok": False, "results": [], "error": message, **added}, indent=2, ensure_ascii=False) + "\n"
+
+
 def emit_error(message: str, as_json: bool, out: TextIO | None = None) -> int:
     """Report a usage or environment error: message on stderr, and a JSON object on stdout with --json."""
     sys.stderr.write(f"mus-verify: error: {message}\n")
     if as_json:
-        (out or sys.stdout).write(json.dumps({"ok": False, "results": [], "error": message}, indent=2, ensure_ascii=False) + "\n")
+        (out or sys.stdout).write(error_document(message))
     return EXIT_USAGE
 
 
